@@ -1,0 +1,98 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.engine.config.Config;
+import dev.lifeboat.engine.config.Settings;
+import dev.lifeboat.engine.files.FileBackup;
+import dev.lifeboat.engine.files.SourceType;
+import dev.lifeboat.error.ErrorCode;
+import dev.lifeboat.error.LifeboatException;
+import dev.lifeboat.repo.Repository;
+import dev.lifeboat.repo.lock.RepoLock;
+import dev.lifeboat.repo.snapshot.Summary;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** lifeboat backup: backs up file trees into a new snapshot. */
+@Command(name = "backup", mixinStandardHelpOptions = true,
+        description = "Back up files, configuration or certificates into a new snapshot.")
+final class BackupCommand extends BaseCommand {
+    @Option(names = {"-t", "--type"}, paramLabel = "TYPE", defaultValue = "files",
+            description = "what to back up: files, config or certificates (default: ${DEFAULT-VALUE})")
+    String type;
+
+    @Option(names = {"-e", "--exclude"}, paramLabel = "GLOB", description = "exclude matching paths (repeatable)")
+    List<String> excludes = new ArrayList<>();
+
+    @Option(names = "--no-default-excludes", description = "do not apply files.exclude from the configuration")
+    boolean noDefaultExcludes;
+
+    @Option(names = "--tag", paramLabel = "TAG", description = "tag the snapshot (repeatable)")
+    List<String> tags = new ArrayList<>();
+
+    @Option(names = "--force", description = "read every file, ignoring the parent snapshot")
+    boolean force;
+
+    @Option(names = "--app-version", paramLabel = "VERSION",
+            description = "application version or git revision to record (default: app-version setting)")
+    String appVersion;
+
+    @Parameters(paramLabel = "PATH", arity = "1..*", description = "files and directories to back up")
+    List<Path> paths = new ArrayList<>();
+
+    @Override
+    public Integer call() {
+        SourceType sourceType = SourceType.parse(type);
+        for (String t : tags) {
+            if (t.isBlank() || t.contains(",")) {
+                throw LifeboatException.usage("invalid tag '" + t + "'", "a tag is a non-empty word without commas");
+            }
+        }
+        Config cfg = config();
+        List<String> allExcludes = new ArrayList<>();
+        if (sourceType == SourceType.FILES && !noDefaultExcludes) {
+            allExcludes.addAll(cfg.get(Settings.FILES_EXCLUDE));
+        }
+        if (sourceType == SourceType.CONFIG) {
+            allExcludes.addAll(cfg.get(Settings.CONFIG_EXCLUDE));
+        }
+        allExcludes.addAll(excludes);
+        List<String> includes = sourceType == SourceType.CONFIG ? cfg.get(Settings.CONFIG_INCLUDE) : List.of();
+        String version = appVersion != null ? appVersion : cfg.get(Settings.APP_VERSION);
+        FileBackup.Request request = new FileBackup.Request(sourceType, paths, allExcludes, includes, tags, version,
+                !force, cfg.get(Settings.CERTIFICATE_WARN_DAYS));
+        try (Repository repository = openRepository();
+             RepoLock ignored = lock(repository, false, "backup")) {
+            FileBackup.Result result = new FileBackup(repository, progress()).run(request);
+            Summary s = result.snapshot().snapshot().summary();
+            if (json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("snapshot", result.snapshot().id().hex());
+                out.put("parent", result.parent() == null ? null : result.parent().hex());
+                out.put("summary", s);
+                out.put("details", result.snapshot().snapshot().details());
+                out.put("warnings", result.warnings());
+                printJson(out);
+            } else {
+                say(String.format("snapshot %s saved (%s)", result.snapshot().id().shortHex(), sourceType.label()));
+                say(String.format("  %d files, %d dirs, %d symlinks, %s", s.files(), s.dirs(), s.symlinks(),
+                        Format.bytes(s.bytes())));
+                say(String.format("  added %s new data (%s stored) in %s", Format.bytes(s.newBytes()),
+                        Format.bytes(s.storedBytes()), Format.duration(s.durationMillis())));
+                CertificateReport.print(this, result.snapshot().snapshot(), cfg.get(Settings.CERTIFICATE_WARN_DAYS));
+            }
+            if (result.incomplete()) {
+                cli.err().println("lifeboat: backup incomplete: " + result.warnings().size()
+                        + " path(s) could not be read (listed above); the snapshot holds everything else");
+                return ErrorCode.INCOMPLETE.exitStatus();
+            }
+            return 0;
+        }
+    }
+}

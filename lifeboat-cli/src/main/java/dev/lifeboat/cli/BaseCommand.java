@@ -1,0 +1,204 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.engine.config.Config;
+import dev.lifeboat.engine.config.Settings;
+import dev.lifeboat.error.ErrorCode;
+import dev.lifeboat.error.LifeboatException;
+import dev.lifeboat.repo.Json;
+import dev.lifeboat.repo.Progress;
+import dev.lifeboat.repo.Repository;
+import dev.lifeboat.repo.backend.Backend;
+import dev.lifeboat.repo.backend.LocalBackend;
+import dev.lifeboat.repo.lock.RepoLock;
+import picocli.CommandLine.Option;
+
+import java.io.Console;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.format.DateTimeParseException;
+import java.util.concurrent.Callable;
+
+/** Options every command shares and the plumbing to open a repository with them. */
+abstract class BaseCommand implements Callable<Integer> {
+    Cli cli;
+
+    @Option(names = {"-r", "--repo"}, paramLabel = "REPO",
+            description = "repository location (default: LIFEBOAT_REPO or 'repository' in lifeboat.yml)")
+    String repo;
+
+    @Option(names = "--password-file", paramLabel = "FILE",
+            description = "read the password from the first line of FILE (else LIFEBOAT_PASSWORD, "
+                    + "BACKUP_ENCRYPTION_KEY, LIFEBOAT_PASSWORD_FILE, or a prompt)")
+    Path passwordFile;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "configuration file (default: LIFEBOAT_CONFIG, "
+            + "./lifeboat.yml, /etc/lifeboat/lifeboat.yml)")
+    String configFile;
+
+    @Option(names = "--json", description = "print the result as JSON on standard output")
+    boolean json;
+
+    @Option(names = {"-q", "--quiet"}, description = "print no progress")
+    boolean quiet;
+
+    @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "0s",
+            description = "how long to wait for a conflicting lock, e.g. 30s or 5m (default: ${DEFAULT-VALUE})")
+    String lockWait;
+
+    private Config config;
+
+    Config config() {
+        if (config == null) {
+            config = Config.load(Config.locate(configFile, cli.env()), cli.env());
+        }
+        return config;
+    }
+
+    Backend backend() {
+        String location = repo != null ? repo : config().get(Settings.REPOSITORY);
+        if (location == null || location.isBlank()) {
+            throw LifeboatException.usage("no repository given",
+                    "pass --repo PATH, set LIFEBOAT_REPO, or set 'repository' in lifeboat.yml");
+        }
+        if (location.contains("://")) {
+            throw LifeboatException.usage("repository '" + location + "' uses a storage scheme this release "
+                    + "does not support", "use a local path");
+        }
+        return new LocalBackend(Path.of(location));
+    }
+
+    Repository openRepository() {
+        Backend b = backend();
+        if (!b.isInitialized()) {
+            throw new LifeboatException(ErrorCode.NO_REPOSITORY, "there is no repository at '" + b.location() + "'",
+                    "run 'lifeboat init --repo " + b.location() + "' to create one, or check --repo / LIFEBOAT_REPO");
+        }
+        return Repository.open(b, password("repository password: "));
+    }
+
+    RepoLock lock(Repository repository, boolean exclusive, String command) {
+        RepoLock lock = RepoLock.acquire(repository.backend(), exclusive, command, parseDuration(lockWait, "--lock-wait"));
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try {
+                lock.close();
+            } catch (RuntimeException ignored) {
+                // already released, or the repository is gone; the lease expires anyway
+            }
+        }));
+        return lock;
+    }
+
+    static Duration parseDuration(String text, String option) {
+        String t = text.trim().toLowerCase();
+        if (t.matches("\\d+[smhd]")) {
+            long n = Long.parseLong(t.substring(0, t.length() - 1));
+            return switch (t.charAt(t.length() - 1)) {
+                case 's' -> Duration.ofSeconds(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 'h' -> Duration.ofHours(n);
+                default -> Duration.ofDays(n);
+            };
+        }
+        try {
+            return Duration.parse(text.toUpperCase());
+        } catch (DateTimeParseException e) {
+            throw LifeboatException.usage("invalid duration '" + text + "' for " + option,
+                    "give a number with a unit: s, m, h or d (for example 30s)");
+        }
+    }
+
+    /** The password from the documented sources, in order; never from a command-line argument. */
+    char[] password(String prompt) {
+        if (passwordFile != null) {
+            return readPasswordFile(passwordFile, "--password-file");
+        }
+        for (String var : new String[] {"LIFEBOAT_PASSWORD", "BACKUP_ENCRYPTION_KEY"}) {
+            String v = cli.env().get(var);
+            if (v != null && !v.isEmpty()) {
+                return v.toCharArray();
+            }
+        }
+        String file = config().get(Settings.PASSWORD_FILE);
+        if (file != null) {
+            return readPasswordFile(Path.of(file), "password-file");
+        }
+        Console console = System.console();
+        if (console == null || !cli.terminal()) {
+            throw LifeboatException.usage("no password given and no terminal to ask for one",
+                    "set LIFEBOAT_PASSWORD or BACKUP_ENCRYPTION_KEY, or pass --password-file FILE");
+        }
+        char[] pw = console.readPassword("%s", prompt);
+        if (pw == null || pw.length == 0) {
+            throw LifeboatException.usage("empty password", "type a password, or pass --password-file FILE");
+        }
+        return pw;
+    }
+
+    /** A new password (for init and key changes), asked twice on a terminal. */
+    char[] newPassword(Path file, String envVar) {
+        if (file != null) {
+            return readPasswordFile(file, "--new-password-file");
+        }
+        if (envVar != null) {
+            String v = cli.env().get(envVar);
+            if (v != null && !v.isEmpty()) {
+                return v.toCharArray();
+            }
+        }
+        Console console = System.console();
+        if (console == null || !cli.terminal()) {
+            throw LifeboatException.usage("no new password given and no terminal to ask for one",
+                    "pass --new-password-file FILE" + (envVar == null ? "" : " or set " + envVar));
+        }
+        char[] a = console.readPassword("new password: ");
+        char[] b = console.readPassword("repeat new password: ");
+        if (a == null || a.length == 0) {
+            throw LifeboatException.usage("empty password", "type a password");
+        }
+        if (!java.util.Arrays.equals(a, b)) {
+            throw LifeboatException.usage("the passwords do not match", "type the same password twice");
+        }
+        return a;
+    }
+
+    static char[] readPasswordFile(Path file, String source) {
+        String content;
+        try {
+            content = Files.readString(file, StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw LifeboatException.usage("cannot read password file '" + file + "' (" + source + ")",
+                    "check that the file exists and is readable");
+        }
+        String line = content.lines().findFirst().orElse("");
+        if (line.isEmpty()) {
+            throw LifeboatException.usage("password file '" + file + "' is empty",
+                    "put the password on its first line");
+        }
+        return line.toCharArray();
+    }
+
+    Progress progress() {
+        if (quiet) {
+            return Progress.NONE;
+        }
+        return cli.terminal() && !json ? new TerminalProgress(cli.err()) : new PlainProgress(cli.err());
+    }
+
+    void printJson(Object value) {
+        try {
+            cli.out().println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value));
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Prints a line of human output unless --json was given. */
+    void say(String line) {
+        if (!json) {
+            cli.out().println(line);
+        }
+    }
+}

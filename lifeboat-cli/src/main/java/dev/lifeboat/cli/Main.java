@@ -1,0 +1,106 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.error.ErrorCode;
+import dev.lifeboat.error.LifeboatException;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+import java.io.PrintWriter;
+
+/** The lifeboat command: parses arguments and maps errors to messages and exit statuses. */
+@Command(name = "lifeboat", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        description = "Backup and disaster recovery for PostgreSQL-backed applications.",
+        subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class, LsCommand.class,
+                RestoreCommand.class, DiffCommand.class, CheckCommand.class, KeyCommand.class, UnlockCommand.class,
+                QuickstartCommand.class, CommandLine.HelpCommand.class})
+public final class Main implements Runnable {
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    public static void main(String[] args) {
+        System.exit(execute(Cli.system(), args));
+    }
+
+    /** Runs one command line and returns the exit status. */
+    public static int execute(Cli cli, String... args) {
+        CommandLine cmd = new CommandLine(new Main(), new Factory(cli));
+        cmd.setOut(new PrintWriter(cli.out(), true));
+        cmd.setErr(new PrintWriter(cli.err(), true));
+        cmd.setCaseInsensitiveEnumValuesAllowed(true);
+        applyExitCodes(cmd);
+        cmd.setParameterExceptionHandler((ex, a) -> {
+            String msg = ex.getMessage();
+            cli.err().println("lifeboat: " + lowerFirst(msg));
+            CommandLine sub = ex.getCommandLine();
+            cli.err().println("HINT: run '" + sub.getCommandSpec().qualifiedName() + " --help' for usage");
+            return ErrorCode.USAGE.exitStatus();
+        });
+        cmd.setExecutionExceptionHandler((ex, c, parsed) -> report(cli, ex));
+        return cmd.execute(args);
+    }
+
+    static int report(Cli cli, Exception ex) {
+        if (ex instanceof LifeboatException le) {
+            cli.err().println("lifeboat: " + le.getMessage());
+            if (le.hint() != null) {
+                cli.err().println("HINT: " + le.hint());
+            }
+            return le.code().exitStatus();
+        }
+        cli.err().println("lifeboat: internal error: " + ex);
+        ex.printStackTrace(cli.err());
+        cli.err().println("HINT: this is a bug in Lifeboat; please report it with the output above");
+        return ErrorCode.FAILURE.exitStatus();
+    }
+
+    private static void applyExitCodes(CommandLine cmd) {
+        cmd.getCommandSpec().usageMessage().exitCodeListHeading("%nExit status:%n").exitCodeList(ExitCodes.list());
+        for (CommandLine sub : cmd.getSubcommands().values()) {
+            applyExitCodes(sub);
+        }
+    }
+
+    private static String lowerFirst(String s) {
+        if (s == null || s.isEmpty()) {
+            return "invalid arguments";
+        }
+        String first = s.lines().findFirst().orElse(s);
+        if (first.endsWith(".")) {
+            first = first.substring(0, first.length() - 1);
+        }
+        return Character.toLowerCase(first.charAt(0)) + first.substring(1);
+    }
+
+    /** Creates commands with the CLI environment injected. */
+    static final class Factory implements CommandLine.IFactory {
+        private final Cli cli;
+        private final CommandLine.IFactory fallback = CommandLine.defaultFactory();
+
+        Factory(Cli cli) {
+            this.cli = cli;
+        }
+
+        @Override
+        public <K> K create(Class<K> type) throws Exception {
+            K k = fallback.create(type);
+            if (k instanceof BaseCommand base) {
+                base.cli = cli;
+            }
+            return k;
+        }
+    }
+
+    /** The version from the jar manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String v = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"lifeboat " + (v == null ? "development build" : v)};
+        }
+    }
+}

@@ -1,0 +1,475 @@
+package dev.lifeboat.engine.files;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.lifeboat.engine.certs.CertificateInspector;
+import dev.lifeboat.error.ErrorCode;
+import dev.lifeboat.error.LifeboatException;
+import dev.lifeboat.repo.BlobId;
+import dev.lifeboat.repo.Futures;
+import dev.lifeboat.repo.Json;
+import dev.lifeboat.repo.Progress;
+import dev.lifeboat.repo.RepoWriter;
+import dev.lifeboat.repo.Repository;
+import dev.lifeboat.repo.chunker.Chunker;
+import dev.lifeboat.repo.chunker.ChunkerParams;
+import dev.lifeboat.repo.pack.BlobType;
+import dev.lifeboat.repo.snapshot.Node;
+import dev.lifeboat.repo.snapshot.NodeType;
+import dev.lifeboat.repo.snapshot.PathOrder;
+import dev.lifeboat.repo.snapshot.Snapshot;
+import dev.lifeboat.repo.snapshot.SnapshotRef;
+import dev.lifeboat.repo.snapshot.SnapshotStore;
+import dev.lifeboat.repo.snapshot.Summary;
+import dev.lifeboat.repo.snapshot.TreeReader;
+import dev.lifeboat.repo.snapshot.TreeWriter;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Deque;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Backs up file trees (application files, configuration, certificates) into one snapshot.
+ *
+ * <p>The walker visits paths depth-first in {@link PathOrder}; a file unchanged since the parent
+ * snapshot (same size, mtime, ctime, inode) reuses its content without being read; other files are
+ * read and chunked by reader threads while blob workers hash, compress, encrypt and pack the chunks.
+ * Nodes are written to the tree in walk order. The snapshot is saved only after every pack and index
+ * it needs is stored.
+ */
+public final class FileBackup {
+    private static final int SMALL_FILE = 2 * 1024 * 1024;
+    private static final int BYTES_IN_FLIGHT = 96 * 1024 * 1024;
+    private static final int QUEUE_DEPTH = 4096;
+
+    /** What to back up. */
+    public record Request(SourceType type, List<Path> paths, List<String> excludes, List<String> includes,
+                          List<String> tags, String appVersion, boolean useParent, int certificateWarnDays) {
+        public Request {
+            paths = List.copyOf(paths);
+            excludes = List.copyOf(excludes);
+            includes = List.copyOf(includes);
+            tags = List.copyOf(tags);
+        }
+    }
+
+    /** What the backup did. */
+    public record Result(SnapshotRef snapshot, BlobId parent, List<String> warnings) {
+        public boolean incomplete() {
+            return !warnings.isEmpty();
+        }
+    }
+
+    private final Repository repo;
+    private final Progress progress;
+    private final int threads;
+
+    public FileBackup(Repository repo, Progress progress) {
+        this(repo, progress, Runtime.getRuntime().availableProcessors());
+    }
+
+    public FileBackup(Repository repo, Progress progress, int threads) {
+        this.repo = repo;
+        this.progress = progress;
+        this.threads = Math.max(1, threads);
+    }
+
+    public Result run(Request request) {
+        Instant start = Instant.now();
+        List<Path> roots = normalizeRoots(request.paths());
+        List<String> rootStrings = roots.stream().map(Path::toString).toList();
+        Globs excludes = new Globs(request.excludes(), "--exclude");
+        Globs includes = new Globs(request.includes(), "config.include");
+        String hostname = dev.lifeboat.repo.lock.RepoLock.hostname();
+        SnapshotStore store = new SnapshotStore(repo);
+        SnapshotRef parent = request.useParent() ? findParent(store, request.type(), hostname, rootStrings) : null;
+        ParentCursor parentNodes = parent == null ? ParentCursor.empty()
+                : new ParentCursor(new TreeReader(repo, parent.snapshot().tree()));
+
+        ChunkerParams params = repo.config().chunker();
+        ThreadLocal<Chunker> chunkers = ThreadLocal.withInitial(() -> new Chunker(params, InputStream.nullInputStream()));
+        Semaphore inFlight = new Semaphore(BYTES_IN_FLIGHT);
+        List<String> warnings = Collections.synchronizedList(new ArrayList<>());
+        AtomicLong files = new AtomicLong();
+        AtomicLong dirs = new AtomicLong();
+        AtomicLong links = new AtomicLong();
+        AtomicLong bytes = new AtomicLong();
+        List<CertificateInspector.CertInfo> certificates = Collections.synchronizedList(new ArrayList<>());
+        List<String> privateKeys = Collections.synchronizedList(new ArrayList<>());
+
+        progress.start("backup", -1, Progress.Unit.BYTES);
+        try (RepoWriter writer = new RepoWriter(repo, threads);
+             ExecutorService readers = Executors.newFixedThreadPool(threads + 1, named("lifeboat-read"));
+             ExecutorService workers = Executors.newFixedThreadPool(threads, named("lifeboat-blob"));
+             ExecutorService treeThread = Executors.newSingleThreadExecutor(named("lifeboat-tree"))) {
+            TreeWriter tree = new TreeWriter(writer, params.forTrees());
+            BlockingQueue<Future<Node>> ordered = new ArrayBlockingQueue<>(QUEUE_DEPTH);
+            CompletableFuture<Node> end = CompletableFuture.completedFuture(null);
+            Future<?> treeTask = treeThread.submit(() -> {
+                while (true) {
+                    Future<Node> f = ordered.take();
+                    if (f == end) {
+                        return null;
+                    }
+                    Node n = Futures.get(f);
+                    if (n != null) {
+                        tree.add(n);
+                    }
+                }
+            });
+
+            Walker walker = new Walker() {
+                long discovered;
+
+                @Override
+                void emit(Node node, Path file) {
+                    switch (node.type()) {
+                        case DIR -> dirs.incrementAndGet();
+                        case SYMLINK -> links.incrementAndGet();
+                        case FILE -> {
+                            files.incrementAndGet();
+                            bytes.addAndGet(node.size());
+                            discovered += node.size();
+                            progress.total(discovered);
+                        }
+                    }
+                    if (node.type() == NodeType.FILE && request.type() == SourceType.CERTIFICATES) {
+                        inspectCertificate(file, node, certificates, privateKeys);
+                    }
+                    Future<Node> f;
+                    if (node.type() != NodeType.FILE) {
+                        f = CompletableFuture.completedFuture(node);
+                    } else {
+                        Node before = parentNodes.find(node.path());
+                        if (FileMeta.unchanged(node, before) && allIndexed(before.content())) {
+                            progress.advance(node.size());
+                            f = CompletableFuture.completedFuture(node.withContent(before.content()));
+                        } else {
+                            f = readers.submit(() -> readFile(file, node, writer, workers, chunkers, inFlight,
+                                    warnings));
+                        }
+                    }
+                    put(ordered, f, treeTask);
+                }
+
+                @Override
+                void warn(String message) {
+                    warnings.add(message);
+                    progress.warn(message);
+                }
+            };
+            walker.excludes = excludes;
+            walker.includes = request.type() == SourceType.CONFIG ? includes : null;
+            walker.walk(roots);
+            put(ordered, end, treeTask);
+            Futures.get(treeTask);
+            List<BlobId> treeIds = tree.finish();
+            writer.flush();
+            progress.finish();
+
+            RepoWriter.Stats stats = writer.stats();
+            long millis = Duration.between(start, Instant.now()).toMillis();
+            Summary summary = new Summary(files.get(), dirs.get(), links.get(), bytes.get(), stats.newBlobs(),
+                    stats.newBytes(), stats.storedBytes(), millis, warnings.size());
+            JsonNode details = request.type() == SourceType.CERTIFICATES
+                    ? Json.MAPPER.valueToTree(CertificateInspector.details(certificates, privateKeys))
+                    : null;
+            Snapshot snapshot = new Snapshot(Snapshot.VERSION, start, request.type().label(), null, hostname,
+                    System.getProperty("user.name"), rootStrings, request.tags(), request.excludes(),
+                    parent == null ? null : parent.id(), treeIds, summary, details, request.appVersion());
+            SnapshotRef saved = store.save(snapshot);
+            return new Result(saved, parent == null ? null : parent.id(), List.copyOf(warnings));
+        }
+    }
+
+    private boolean allIndexed(List<BlobId> content) {
+        for (BlobId id : content) {
+            if (!repo.index().contains(id)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static void inspectCertificate(Path file, Node node, List<CertificateInspector.CertInfo> certificates,
+                                           List<String> privateKeys) {
+        if (node.size() > CertificateInspector.MAX_SIZE) {
+            return;
+        }
+        try {
+            byte[] content = Files.readAllBytes(file);
+            certificates.addAll(CertificateInspector.certificates(node.path(), content));
+            if (CertificateInspector.isPrivateKey(content)) {
+                privateKeys.add(node.path());
+            }
+        } catch (IOException e) {
+            // the reader reports unreadable files
+        }
+    }
+
+    private Node readFile(Path file, Node node, RepoWriter writer, ExecutorService workers,
+                          ThreadLocal<Chunker> chunkers, Semaphore inFlight, List<String> warnings) {
+        List<Future<BlobId>> parts = new ArrayList<>();
+        long total = 0;
+        try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
+            if (node.size() <= SMALL_FILE) {
+                byte[] all = in.readAllBytes();
+                Chunker cutter = chunkers.get();
+                int off = 0;
+                while (off < all.length) {
+                    int len = cutter.cut(all, off, all.length - off);
+                    byte[] chunk = off == 0 && len == all.length ? all : java.util.Arrays.copyOfRange(all, off, off + len);
+                    parts.add(submit(chunk, writer, workers, inFlight));
+                    off += len;
+                }
+                total = all.length;
+            } else {
+                Chunker chunker = chunkers.get().reset(in);
+                byte[] chunk;
+                while ((chunk = chunker.next()) != null) {
+                    total += chunk.length;
+                    parts.add(submit(chunk, writer, workers, inFlight));
+                }
+            }
+        } catch (NoSuchFileException e) {
+            String m = "file '" + file + "' vanished during the backup";
+            warnings.add(m);
+            progress.warn(m);
+            return null;
+        } catch (AccessDeniedException e) {
+            String m = "cannot read '" + file + "': permission denied";
+            warnings.add(m);
+            progress.warn(m);
+            return null;
+        } catch (IOException e) {
+            String m = "cannot read '" + file + "': " + e.getMessage();
+            warnings.add(m);
+            progress.warn(m);
+            return null;
+        }
+        List<BlobId> ids = new ArrayList<>(parts.size());
+        for (Future<BlobId> f : parts) {
+            ids.add(Futures.get(f));
+        }
+        if (total != node.size()) {
+            // the file changed while it was read: record what was read, with its real size
+            progress.advance(total - node.size());
+            node = new Node(node.path(), node.type(), node.mode(), node.uid(), node.gid(), node.user(), node.group(),
+                    node.mtime(), total, node.target(), ids, null, node.inode(), node.device(), 0L);
+            return node;
+        }
+        return node.withContent(ids);
+    }
+
+    private Future<BlobId> submit(byte[] chunk, RepoWriter writer, ExecutorService workers, Semaphore inFlight) {
+        int size = Math.min(chunk.length, BYTES_IN_FLIGHT);
+        inFlight.acquireUninterruptibly(size);
+        return workers.submit(() -> {
+            try {
+                return writer.save(BlobType.DATA, chunk);
+            } finally {
+                inFlight.release(size);
+                progress.advance(chunk.length);
+            }
+        });
+    }
+
+    /** Queues a node for the tree writer; fails instead of waiting forever when the tree writer failed. */
+    private static void put(BlockingQueue<Future<Node>> queue, Future<Node> f, Future<?> treeTask) {
+        try {
+            while (!queue.offer(f, 100, java.util.concurrent.TimeUnit.MILLISECONDS)) {
+                if (treeTask.isDone()) {
+                    Futures.get(treeTask);
+                    throw new IllegalStateException("the tree writer stopped early");
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted");
+        }
+    }
+
+    private static ThreadFactory named(String name) {
+        return r -> {
+            Thread t = new Thread(r, name);
+            t.setDaemon(true);
+            return t;
+        };
+    }
+
+    private static SnapshotRef findParent(SnapshotStore store, SourceType type, String hostname, List<String> paths) {
+        List<SnapshotRef> all = store.list();
+        for (int i = all.size() - 1; i >= 0; i--) {
+            Snapshot s = all.get(i).snapshot();
+            if (s.type().equals(type.label()) && hostname.equals(s.hostname()) && s.paths().equals(paths)) {
+                return all.get(i);
+            }
+        }
+        return null;
+    }
+
+    /** Absolute, normalized, existing roots without one nested in another, in tree order. */
+    static List<Path> normalizeRoots(List<Path> paths) {
+        if (paths.isEmpty()) {
+            throw LifeboatException.usage("no path to back up", "name at least one file or directory");
+        }
+        List<Path> out = new ArrayList<>();
+        for (Path p : paths) {
+            Path abs = p.toAbsolutePath().normalize();
+            if (!Files.exists(abs, LinkOption.NOFOLLOW_LINKS)) {
+                throw LifeboatException.usage("path '" + p + "' does not exist", "check the path and try again");
+            }
+            out.add(abs);
+        }
+        out.sort((a, b) -> PathOrder.INSTANCE.compare(a.toString(), b.toString()));
+        List<Path> kept = new ArrayList<>();
+        for (Path p : out) {
+            if (kept.stream().noneMatch(p::startsWith)) {
+                kept.add(p);
+            }
+        }
+        return kept;
+    }
+
+    /** Depth-first walk in tree order; subclasses receive nodes. */
+    abstract static class Walker {
+        Globs excludes;
+        Globs includes;
+        private final Deque<Node> pendingDirs = new ArrayDeque<>();
+        private final Set<String> emittedAncestors = new HashSet<>();
+
+        abstract void emit(Node node, Path file);
+
+        abstract void warn(String message);
+
+        void walk(List<Path> roots) {
+            for (Path root : roots) {
+                String rel = nodePath(root);
+                Path ancestor = root.getRoot();
+                for (Path part : root.getParent() == null ? List.<Path>of() : root.getParent()) {
+                    ancestor = ancestor.resolve(part);
+                    String ap = nodePath(ancestor);
+                    if (emittedAncestors.add(ap)) {
+                        Node n = meta(ancestor, ap);
+                        if (n != null) {
+                            emitDir(n, ancestor);
+                        }
+                    }
+                }
+                if (rel.isEmpty()) {
+                    children(root, root);
+                } else {
+                    visit(root, root, rel);
+                }
+                pendingDirs.clear();
+            }
+        }
+
+        private void visit(Path root, Path path, String rel) {
+            Node node = meta(path, rel);
+            if (node == null) {
+                return;
+            }
+            if (node.type() == NodeType.DIR) {
+                emitDir(node, path);
+                children(root, path);
+                if (!pendingDirs.isEmpty() && pendingDirs.peekLast() == node) {
+                    pendingDirs.removeLast();
+                }
+            } else {
+                if (includes != null && !includes.matches(path.toString(), root.relativize(path).toString(),
+                        path.getFileName().toString(), false)) {
+                    return;
+                }
+                flushPending();
+                emit(node, path);
+            }
+        }
+
+        private void emitDir(Node node, Path path) {
+            if (includes != null) {
+                pendingDirs.addLast(node);
+            } else {
+                emit(node, path);
+            }
+        }
+
+        private void flushPending() {
+            while (!pendingDirs.isEmpty()) {
+                Node n = pendingDirs.removeFirst();
+                emit(n, null);
+            }
+        }
+
+        private void children(Path root, Path dir) {
+            List<Path> entries = new ArrayList<>();
+            try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+                for (Path p : ds) {
+                    entries.add(p);
+                }
+            } catch (IOException e) {
+                warn("cannot list '" + dir + "': " + reason(e));
+                return;
+            }
+            entries.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
+            for (Path p : entries) {
+                String name = p.getFileName().toString();
+                boolean isDir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
+                if (excludes.matches(p.toString(), root.relativize(p).toString(), name, isDir)) {
+                    continue;
+                }
+                visit(root, p, nodePath(p));
+            }
+        }
+
+        private Node meta(Path path, String rel) {
+            try {
+                Node n = FileMeta.read(path, rel);
+                if (n == null) {
+                    warn("skipped '" + path + "': not a regular file, directory or symlink");
+                }
+                return n;
+            } catch (IOException e) {
+                warn("cannot read '" + path + "': " + reason(e));
+                return null;
+            }
+        }
+
+        private static String reason(IOException e) {
+            if (e instanceof AccessDeniedException) {
+                return "permission denied";
+            }
+            if (e instanceof NoSuchFileException) {
+                return "vanished during the backup";
+            }
+            return e.getMessage();
+        }
+
+        static String nodePath(Path absolute) {
+            String s = absolute.toString();
+            return s.startsWith("/") ? s.substring(1) : s;
+        }
+    }
+}

@@ -1,0 +1,31 @@
+package dev.lifeboat.repo;
+
+import dev.lifeboat.error.ErrorCode;
+import dev.lifeboat.error.LifeboatException;
+
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Future;
+
+/** Waits for futures and rethrows what their task threw, unwrapped. */
+public final class Futures {
+    private Futures() {
+    }
+
+    public static <T> T get(Future<T> f) {
+        try {
+            return f.get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted");
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            if (cause instanceof Error err) {
+                throw err;
+            }
+            throw new IllegalStateException(cause);
+        }
+    }
+}

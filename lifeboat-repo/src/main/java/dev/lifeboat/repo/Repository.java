@@ -1,0 +1,245 @@
+package dev.lifeboat.repo;
+
+import dev.lifeboat.error.ErrorCode;
+import dev.lifeboat.error.LifeboatException;
+import dev.lifeboat.repo.backend.Backend;
+import dev.lifeboat.repo.backend.ObjectInfo;
+import dev.lifeboat.repo.backend.ObjectKind;
+import dev.lifeboat.repo.backend.ObjectName;
+import dev.lifeboat.repo.crypto.KeyFile;
+import dev.lifeboat.repo.crypto.MasterKey;
+import dev.lifeboat.repo.index.BlobIndex;
+import dev.lifeboat.repo.index.IndexFile;
+import dev.lifeboat.repo.pack.BlobCodec;
+import dev.lifeboat.repo.pack.PackEntry;
+
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * An open repository: backend, master key, config and (loaded on demand) the blob index.
+ * Everything above this class reads and writes the repository through it.
+ */
+public final class Repository implements AutoCloseable {
+    private final Backend backend;
+    private final MasterKey key;
+    private final BlobId keyId;
+    private final RepoConfig config;
+    private final BlobCodec codec;
+    private volatile BlobIndex index;
+    private volatile List<BlobId> indexIds = List.of();
+
+    private Repository(Backend backend, MasterKey key, BlobId keyId, RepoConfig config) {
+        this.backend = backend;
+        this.key = key;
+        this.keyId = keyId;
+        this.config = config;
+        this.codec = new BlobCodec(key, config.compressionLevel());
+    }
+
+    /**
+     * Creates a repository: a new master key wrapped under the password, then the config object, which
+     * is written last and only if absent, so that two concurrent inits cannot both succeed.
+     */
+    public static Repository init(Backend backend, char[] password, RepoConfig config, int kdfMemoryKiB,
+                                  String host, String username) {
+        if (backend.isInitialized()) {
+            throw new LifeboatException(ErrorCode.ALREADY_EXISTS, "a repository already exists at '"
+                    + backend.location() + "'", "use it as it is, or choose another location");
+        }
+        MasterKey key = MasterKey.random();
+        KeyFile keyFile = KeyFile.create(key, password, kdfMemoryKiB, host, username);
+        BlobId keyId = saveKey(backend, keyFile);
+        byte[] sealed = key.seal(Json.bytes(config));
+        if (!backend.create(ObjectName.CONFIG, sealed)) {
+            backend.delete(new ObjectName(ObjectKind.KEY, keyId.hex()));
+            throw new LifeboatException(ErrorCode.ALREADY_EXISTS, "a repository already exists at '"
+                    + backend.location() + "'", "another process initialized it at the same moment");
+        }
+        return new Repository(backend, key, keyId, config);
+    }
+
+    /** Opens the repository with the first key file the password unlocks. */
+    public static Repository open(Backend backend, char[] password) {
+        if (!backend.isInitialized()) {
+            throw new LifeboatException(ErrorCode.NO_REPOSITORY, "there is no repository at '"
+                    + backend.location() + "'", "run 'lifeboat init' to create one, or check --repo / LIFEBOAT_REPO");
+        }
+        List<ObjectInfo> keys = new ArrayList<>();
+        backend.list(ObjectKind.KEY, keys::add);
+        if (keys.isEmpty()) {
+            throw new LifeboatException(ErrorCode.INTEGRITY, "repository '" + backend.location() + "' has no keys",
+                    "the keys/ folder was deleted; restore it from a copy of the repository");
+        }
+        for (ObjectInfo info : keys) {
+            KeyFile file;
+            try {
+                file = KeyFile.parse(backend.get(info.name()));
+            } catch (LifeboatException e) {
+                continue;
+            }
+            MasterKey key = file.open(password);
+            if (key != null) {
+                byte[] plain = key.open(backend.get(ObjectName.CONFIG), "config");
+                RepoConfig config;
+                try {
+                    config = Json.MAPPER.readValue(plain, RepoConfig.class);
+                } catch (java.io.IOException | IllegalArgumentException e) {
+                    throw new LifeboatException(ErrorCode.INTEGRITY, "the repository config cannot be read: "
+                            + firstLine(e.getMessage()), "upgrade Lifeboat if the repository was made by a newer one");
+                }
+                return new Repository(backend, key, BlobId.parse(info.name().name()), config);
+            }
+        }
+        throw new LifeboatException(ErrorCode.WRONG_PASSWORD, "wrong password: no key of repository '"
+                + backend.location() + "' opens with it",
+                "check LIFEBOAT_PASSWORD, BACKUP_ENCRYPTION_KEY or --password-file");
+    }
+
+    private static String firstLine(String s) {
+        return s == null ? "" : s.lines().findFirst().orElse("");
+    }
+
+    /** Stores a key file under the SHA-256 of its bytes. */
+    public static BlobId saveKey(Backend backend, KeyFile keyFile) {
+        byte[] bytes = keyFile.toBytes();
+        BlobId id = sha256(bytes, 0, bytes.length);
+        backend.create(new ObjectName(ObjectKind.KEY, id.hex()), bytes);
+        return id;
+    }
+
+    public Backend backend() {
+        return backend;
+    }
+
+    public MasterKey key() {
+        return key;
+    }
+
+    /** The id of the key file this repository was opened with. */
+    public BlobId keyId() {
+        return keyId;
+    }
+
+    public RepoConfig config() {
+        return config;
+    }
+
+    public BlobCodec codec() {
+        return codec;
+    }
+
+    /** Seals and stores a whole object under the SHA-256 of its stored bytes; returns that id. */
+    public BlobId saveUnpacked(ObjectKind kind, byte[] plain) {
+        byte[] sealed = key.seal(plain);
+        BlobId id = sha256(sealed, 0, sealed.length);
+        backend.put(new ObjectName(kind, id.hex()), sealed);
+        return id;
+    }
+
+    /** Loads an object stored by {@link #saveUnpacked}, checking its name matches its content. */
+    public byte[] loadUnpacked(ObjectKind kind, BlobId id) {
+        ObjectName name = new ObjectName(kind, id.hex());
+        byte[] sealed = backend.get(name);
+        if (!sha256(sealed, 0, sealed.length).equals(id)) {
+            throw LifeboatException.integrity("'" + name.path() + "' does not match its name (content was altered)");
+        }
+        return key.open(sealed, "'" + name.path() + "'");
+    }
+
+    /** The ids of every object of a kind whose name is an id. */
+    public List<BlobId> listIds(ObjectKind kind) {
+        List<BlobId> ids = new ArrayList<>();
+        backend.list(kind, info -> {
+            try {
+                ids.add(BlobId.parse(info.name().name()));
+            } catch (IllegalArgumentException ignored) {
+                // not an object Lifeboat names by id; check reports it
+            }
+        });
+        return ids;
+    }
+
+    /** The blob index, loading all index objects on first use (in parallel). */
+    public BlobIndex index() {
+        BlobIndex current = index;
+        if (current == null) {
+            synchronized (this) {
+                if (index == null) {
+                    index = loadIndex();
+                }
+                current = index;
+            }
+        }
+        return current;
+    }
+
+    /** The ids of the index objects loaded into {@link #index()}. */
+    public List<BlobId> indexIds() {
+        index();
+        return indexIds;
+    }
+
+    private BlobIndex loadIndex() {
+        List<BlobId> ids = listIds(ObjectKind.INDEX);
+        BlobIndex loaded = new BlobIndex();
+        try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(8, Math.max(1, ids.size())))) {
+            List<Future<IndexFile>> files = new ArrayList<>();
+            for (BlobId id : ids) {
+                files.add(pool.submit(() -> IndexFile.decode(loadUnpacked(ObjectKind.INDEX, id),
+                        "index '" + id.shortHex() + "'")));
+            }
+            for (Future<IndexFile> f : files) {
+                for (var pack : Futures.get(f).packs().entrySet()) {
+                    loaded.addPack(pack.getKey(), pack.getValue());
+                }
+            }
+        }
+        indexIds = List.copyOf(ids);
+        return loaded;
+    }
+
+    /** Reads, authenticates and decompresses one blob; its HMAC must equal its id. */
+    public byte[] loadBlob(BlobId id) {
+        BlobIndex.Location loc = index().lookup(id);
+        if (loc == null) {
+            throw LifeboatException.integrity("blob '" + id.shortHex() + "' is not in the index (data is missing)");
+        }
+        return loadBlob(loc.pack(), loc.entry());
+    }
+
+    public byte[] loadBlob(BlobId pack, PackEntry e) {
+        byte[] sealed = backend.getRange(new ObjectName(ObjectKind.DATA, pack.hex()), e.offset(), e.length());
+        return decodeBlob(pack, e, sealed, 0);
+    }
+
+    /** Decodes a blob from bytes already read and verifies its id. */
+    public byte[] decodeBlob(BlobId pack, PackEntry e, byte[] buf, int offset) {
+        String what = "blob '" + e.id().shortHex() + "' in pack '" + pack.shortHex() + "'";
+        byte[] plain = codec.decode(buf, offset, e.length(), e.compressed(), e.rawLength(), what);
+        if (!key.blobId(plain, 0, plain.length).equals(e.id())) {
+            throw LifeboatException.integrity(what + " does not match its id");
+        }
+        return plain;
+    }
+
+    public static BlobId sha256(byte[] data, int offset, int length) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update(data, offset, length);
+            return BlobId.of(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    @Override
+    public void close() {
+        backend.close();
+    }
+}

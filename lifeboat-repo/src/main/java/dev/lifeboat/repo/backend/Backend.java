@@ -1,0 +1,58 @@
+package dev.lifeboat.repo.backend;
+
+import java.util.function.Consumer;
+
+/**
+ * Storage for repository objects: the whole contract every backend (local directory, S3, memory) keeps.
+ *
+ * <ul>
+ *   <li>Writes are atomic: a reader sees the whole object or none of it, also after a crash.</li>
+ *   <li>Objects are immutable: {@link #put} of an existing name is only used with identical content
+ *       (content-addressed names) and {@link #create} never replaces an object.</li>
+ *   <li>A missing object raises {@link ObjectNotFoundException}; other failures raise a
+ *       {@link dev.lifeboat.error.LifeboatException} with code STORAGE_TRANSIENT or STORAGE_PERMANENT.</li>
+ *   <li>Nothing above this interface may depend on listing for correctness, nor rename objects.</li>
+ * </ul>
+ */
+public interface Backend extends AutoCloseable {
+
+    /** Where the repository lives, as the user would name it. */
+    String location();
+
+    /** Whether the repository location holds a config object. */
+    default boolean isInitialized() {
+        return exists(ObjectName.CONFIG);
+    }
+
+    /** Stores the object atomically; durable when this returns. */
+    void put(ObjectName name, byte[] data);
+
+    /**
+     * Stores the object only if no object of that name exists, atomically with respect to other writers.
+     *
+     * @return true when this call created the object, false when it already existed
+     */
+    boolean create(ObjectName name, byte[] data);
+
+    /** Reads the whole object. */
+    byte[] get(ObjectName name);
+
+    /** Reads {@code length} bytes starting at {@code offset}. */
+    byte[] getRange(ObjectName name, long offset, int length);
+
+    /** Whether the object exists. */
+    boolean exists(ObjectName name);
+
+    /** The object's size in bytes. */
+    long size(ObjectName name);
+
+    /** Deletes the object; deleting a missing object is not an error. */
+    void delete(ObjectName name);
+
+    /** Calls {@code each} for every object of the kind, in no particular order. */
+    void list(ObjectKind kind, Consumer<ObjectInfo> each);
+
+    @Override
+    default void close() {
+    }
+}

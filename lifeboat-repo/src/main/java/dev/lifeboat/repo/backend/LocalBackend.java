@@ -1,0 +1,236 @@
+package dev.lifeboat.repo.backend;
+
+import dev.lifeboat.error.ErrorCode;
+import dev.lifeboat.error.LifeboatException;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.DirectoryStream;
+import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.function.Consumer;
+
+/**
+ * A repository in a local directory.
+ *
+ * <p>Objects are written to a temporary file in their final folder, flushed to disk, then renamed
+ * (or hard-linked, for create-if-absent) into place, and the folder is flushed: a crash leaves either
+ * the whole object or only a temporary file, which listing ignores.
+ */
+public final class LocalBackend implements Backend {
+    static final String TEMP_PREFIX = ".tmp-";
+    private final Path root;
+
+    public LocalBackend(Path root) {
+        this.root = root.toAbsolutePath().normalize();
+    }
+
+    public Path root() {
+        return root;
+    }
+
+    @Override
+    public String location() {
+        return root.toString();
+    }
+
+    private Path pathOf(ObjectName name) {
+        return root.resolve(name.path());
+    }
+
+    @Override
+    public void put(ObjectName name, byte[] data) {
+        Path target = pathOf(name);
+        Path temp = writeTemp(target, data);
+        try {
+            Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(target.getParent());
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw storageError("write", name, e);
+        }
+    }
+
+    @Override
+    public boolean create(ObjectName name, byte[] data) {
+        Path target = pathOf(name);
+        Path temp = writeTemp(target, data);
+        try {
+            Files.createLink(target, temp);
+            syncDirectory(target.getParent());
+            return true;
+        } catch (FileAlreadyExistsException e) {
+            return false;
+        } catch (IOException e) {
+            throw storageError("write", name, e);
+        } finally {
+            deleteQuietly(temp);
+        }
+    }
+
+    private Path writeTemp(Path target, byte[] data) {
+        Path dir = target.getParent();
+        Path temp = dir.resolve(TEMP_PREFIX + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                + "-" + target.getFileName());
+        try {
+            Files.createDirectories(dir);
+            try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE)) {
+                ByteBuffer buf = ByteBuffer.wrap(data);
+                while (buf.hasRemaining()) {
+                    ch.write(buf);
+                }
+                ch.force(true);
+            }
+            return temp;
+        } catch (IOException e) {
+            deleteQuietly(temp);
+            throw storageError("write", target, e);
+        }
+    }
+
+    private static void syncDirectory(Path dir) throws IOException {
+        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
+            ch.force(true);
+        }
+    }
+
+    private static void deleteQuietly(Path p) {
+        try {
+            Files.deleteIfExists(p);
+        } catch (IOException ignored) {
+            // a leftover temporary file is ignored by listing and harmless
+        }
+    }
+
+    @Override
+    public byte[] get(ObjectName name) {
+        try {
+            return Files.readAllBytes(pathOf(name));
+        } catch (NoSuchFileException e) {
+            throw new ObjectNotFoundException(name);
+        } catch (IOException e) {
+            throw storageError("read", name, e);
+        }
+    }
+
+    @Override
+    public byte[] getRange(ObjectName name, long offset, int length) {
+        try (FileChannel ch = FileChannel.open(pathOf(name), StandardOpenOption.READ)) {
+            if (offset < 0 || length < 0 || offset + length > ch.size()) {
+                throw new LifeboatException(ErrorCode.INTEGRITY, "range " + offset + "+" + length
+                        + " is outside '" + name + "' of " + ch.size() + " bytes",
+                        "run 'lifeboat check' to find damaged objects");
+            }
+            ByteBuffer buf = ByteBuffer.allocate(length);
+            long pos = offset;
+            while (buf.hasRemaining()) {
+                int n = ch.read(buf, pos);
+                if (n < 0) {
+                    throw new IOException("unexpected end of file");
+                }
+                pos += n;
+            }
+            return buf.array();
+        } catch (NoSuchFileException e) {
+            throw new ObjectNotFoundException(name);
+        } catch (IOException e) {
+            throw storageError("read", name, e);
+        }
+    }
+
+    @Override
+    public boolean exists(ObjectName name) {
+        return Files.isRegularFile(pathOf(name));
+    }
+
+    @Override
+    public long size(ObjectName name) {
+        try {
+            return Files.size(pathOf(name));
+        } catch (NoSuchFileException e) {
+            throw new ObjectNotFoundException(name);
+        } catch (IOException e) {
+            throw storageError("read", name, e);
+        }
+    }
+
+    @Override
+    public void delete(ObjectName name) {
+        try {
+            Files.deleteIfExists(pathOf(name));
+        } catch (IOException e) {
+            throw storageError("delete", name, e);
+        }
+    }
+
+    @Override
+    public void list(ObjectKind kind, Consumer<ObjectInfo> each) {
+        if (kind == ObjectKind.CONFIG) {
+            if (exists(ObjectName.CONFIG)) {
+                each.accept(new ObjectInfo(ObjectName.CONFIG, size(ObjectName.CONFIG)));
+            }
+            return;
+        }
+        Path dir = root.resolve(kind.folder());
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        try {
+            if (kind.fannedOut()) {
+                try (DirectoryStream<Path> subs = Files.newDirectoryStream(dir)) {
+                    for (Path sub : subs) {
+                        if (Files.isDirectory(sub)) {
+                            listFlat(kind, sub, each);
+                        }
+                    }
+                }
+            } else {
+                listFlat(kind, dir, each);
+            }
+        } catch (IOException e) {
+            throw storageError("list", dir, e);
+        }
+    }
+
+    private static void listFlat(ObjectKind kind, Path dir, Consumer<ObjectInfo> each) throws IOException {
+        try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
+            for (Path f : files) {
+                String n = f.getFileName().toString();
+                if (n.startsWith(TEMP_PREFIX)) {
+                    continue;
+                }
+                try {
+                    each.accept(new ObjectInfo(new ObjectName(kind, n), Files.size(f)));
+                } catch (NoSuchFileException deletedMeanwhile) {
+                    // a concurrent delete; listing is a snapshot in time anyway
+                } catch (IllegalArgumentException foreign) {
+                    // not an object name Lifeboat writes; check reports such files separately
+                }
+            }
+        }
+    }
+
+    private LifeboatException storageError(String action, Object what, IOException e) {
+        String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+        if (e instanceof AccessDeniedException) {
+            return new LifeboatException(ErrorCode.STORAGE_PERMANENT, "cannot " + action + " '" + what
+                    + "' in repository '" + root + "': permission denied",
+                    "check the owner and mode of the repository folder", e);
+        }
+        if (reason.contains("No space left")) {
+            return new LifeboatException(ErrorCode.STORAGE_PERMANENT, "cannot " + action + " '" + what
+                    + "' in repository '" + root + "': no space left on device",
+                    "free space on the repository's file system; nothing written so far is lost", e);
+        }
+        return new LifeboatException(ErrorCode.STORAGE_TRANSIENT, "cannot " + action + " '" + what
+                + "' in repository '" + root + "': " + reason, null, new UncheckedIOException(e));
+    }
+}

@@ -1,0 +1,235 @@
+package dev.lifeboat.repo.check;
+
+import dev.lifeboat.error.LifeboatException;
+import dev.lifeboat.repo.BlobId;
+import dev.lifeboat.repo.Futures;
+import dev.lifeboat.repo.Progress;
+import dev.lifeboat.repo.Repository;
+import dev.lifeboat.repo.backend.ObjectInfo;
+import dev.lifeboat.repo.backend.ObjectKind;
+import dev.lifeboat.repo.backend.ObjectName;
+import dev.lifeboat.repo.index.BlobIndex;
+import dev.lifeboat.repo.index.IndexFile;
+import dev.lifeboat.repo.pack.PackEntry;
+import dev.lifeboat.repo.pack.PackHeader;
+import dev.lifeboat.repo.snapshot.Node;
+import dev.lifeboat.repo.snapshot.Snapshot;
+import dev.lifeboat.repo.snapshot.SnapshotStore;
+import dev.lifeboat.repo.snapshot.TreeReader;
+
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Verifies a repository: every index decodes, every indexed pack exists with a plausible size, every
+ * snapshot and tree decodes and every blob they name is indexed; optionally reads a share of the packs
+ * (or all) and authenticates every byte against pack names, headers, index entries and blob ids.
+ */
+public final class Checker {
+    private final Repository repo;
+    private final Progress progress;
+
+    public Checker(Repository repo, Progress progress) {
+        this.repo = repo;
+        this.progress = progress;
+    }
+
+    /** One problem: the object concerned and what is wrong with it. */
+    public record Problem(String object, String message) {
+        @Override
+        public String toString() {
+            return object + ": " + message;
+        }
+    }
+
+    /** The outcome of a check. */
+    public record Report(List<Problem> errors, List<String> warnings, int indexes, int packs, long blobs,
+                         int snapshots, int packsRead, long bytesRead) {
+        public boolean ok() {
+            return errors.isEmpty();
+        }
+    }
+
+    /**
+     * Runs the check.
+     *
+     * @param readShare 0 for structure only, 1 to read every pack, in between to read that share of packs
+     *                  chosen at random
+     */
+    public Report run(double readShare) {
+        List<Problem> errors = Collections.synchronizedList(new ArrayList<>());
+        List<String> warnings = new ArrayList<>();
+
+        BlobIndex index = new BlobIndex();
+        Map<BlobId, List<PackEntry>> indexed = new HashMap<>();
+        List<BlobId> indexIds = repo.listIds(ObjectKind.INDEX);
+        progress.start("index", indexIds.size(), Progress.Unit.ITEMS);
+        for (BlobId id : indexIds) {
+            try {
+                IndexFile file = IndexFile.decode(repo.loadUnpacked(ObjectKind.INDEX, id), "index");
+                for (var p : file.packs().entrySet()) {
+                    index.addPack(p.getKey(), p.getValue());
+                    indexed.computeIfAbsent(p.getKey(), k -> new ArrayList<>()).addAll(p.getValue());
+                }
+            } catch (LifeboatException e) {
+                errors.add(new Problem("index/" + id.hex(), e.getMessage()));
+            }
+            progress.advance(1);
+        }
+        progress.finish();
+
+        Map<BlobId, Long> packSizes = new HashMap<>();
+        repo.backend().list(ObjectKind.DATA, (ObjectInfo info) -> {
+            try {
+                packSizes.put(BlobId.parse(info.name().name()), info.size());
+            } catch (IllegalArgumentException e) {
+                warnings.add("'" + info.name().path() + "' is not a pack file Lifeboat wrote; it is ignored");
+            }
+        });
+        for (var p : indexed.entrySet()) {
+            Long size = packSizes.get(p.getKey());
+            if (size == null) {
+                errors.add(new Problem("pack " + p.getKey().hex(), "named by the index but missing"));
+                continue;
+            }
+            long end = p.getValue().stream().mapToLong(e -> (long) e.offset() + e.length()).max().orElse(0);
+            if (end + 4 + 28 > size) {
+                errors.add(new Problem("pack " + p.getKey().hex(), "is " + size
+                        + " bytes, too short for the blobs the index places in it (truncated)"));
+            }
+        }
+        int unindexed = 0;
+        for (BlobId pack : packSizes.keySet()) {
+            if (!indexed.containsKey(pack)) {
+                unindexed++;
+            }
+        }
+        if (unindexed > 0) {
+            warnings.add(unindexed + " pack(s) are in no index (left by an interrupted backup); they are harmless "
+                    + "and hold no data any snapshot needs");
+        }
+
+        SnapshotStore store = new SnapshotStore(repo);
+        List<BlobId> snapshotIds = repo.listIds(ObjectKind.SNAPSHOT);
+        progress.start("snapshots", snapshotIds.size(), Progress.Unit.ITEMS);
+        Set<BlobId> checkedTrees = new HashSet<>();
+        for (BlobId id : snapshotIds) {
+            String what = "snapshot " + id.shortHex();
+            try {
+                Snapshot s = store.load(id);
+                checkTree(s, what, index, checkedTrees, errors);
+            } catch (LifeboatException e) {
+                errors.add(new Problem(what, e.getMessage()));
+            }
+            progress.advance(1);
+        }
+        progress.finish();
+
+        int packsRead = 0;
+        AtomicLong bytesRead = new AtomicLong();
+        if (readShare > 0) {
+            List<BlobId> toRead = new ArrayList<>(packSizes.keySet());
+            toRead.sort(null);
+            if (readShare < 1) {
+                Collections.shuffle(toRead, new Random());
+                toRead = new ArrayList<>(toRead.subList(0, (int) Math.ceil(toRead.size() * readShare)));
+            }
+            long total = toRead.stream().mapToLong(packSizes::get).sum();
+            progress.start("read data", total, Progress.Unit.BYTES);
+            try (ExecutorService pool = Executors.newFixedThreadPool(
+                    Math.max(2, Runtime.getRuntime().availableProcessors()))) {
+                List<Future<?>> tasks = new ArrayList<>();
+                for (BlobId pack : toRead) {
+                    tasks.add(pool.submit(() -> {
+                        readPack(pack, indexed.get(pack), errors);
+                        long size = packSizes.get(pack);
+                        bytesRead.addAndGet(size);
+                        progress.advance(size);
+                    }));
+                }
+                for (Future<?> t : tasks) {
+                    Futures.get(t);
+                }
+            }
+            packsRead = toRead.size();
+            progress.finish();
+        }
+        List<Problem> sorted = new ArrayList<>(errors);
+        sorted.sort((a, b) -> a.object().compareTo(b.object()));
+        return new Report(sorted, warnings, indexIds.size(), packSizes.size(), index.size(), snapshotIds.size(),
+                packsRead, bytesRead.get());
+    }
+
+    private void checkTree(Snapshot s, String what, BlobIndex index, Set<BlobId> checkedTrees, List<Problem> errors) {
+        for (BlobId t : s.tree()) {
+            if (!index.contains(t)) {
+                errors.add(new Problem(what, "tree blob " + t.shortHex() + " is missing"));
+                return;
+            }
+        }
+        if (!checkedTrees.addAll(s.tree()) && !s.tree().isEmpty()) {
+            return;
+        }
+        TreeReader reader = new TreeReader(repo, s.tree());
+        while (reader.hasNext()) {
+            Node n = reader.next();
+            if (n.content() == null) {
+                continue;
+            }
+            for (BlobId b : n.content()) {
+                if (!index.contains(b)) {
+                    errors.add(new Problem(what, "file '" + n.path() + "' needs blob " + b.shortHex()
+                            + " which is missing"));
+                    break;
+                }
+            }
+        }
+    }
+
+    private void readPack(BlobId pack, List<PackEntry> indexEntries, List<Problem> errors) {
+        String what = "pack " + pack.hex();
+        byte[] bytes;
+        try {
+            bytes = repo.backend().get(new ObjectName(ObjectKind.DATA, pack.hex()));
+        } catch (LifeboatException e) {
+            errors.add(new Problem(what, e.getMessage()));
+            return;
+        }
+        if (!Repository.sha256(bytes, 0, bytes.length).equals(pack)) {
+            errors.add(new Problem(what, "content does not match its name (the file was altered or damaged)"));
+        }
+        List<PackEntry> header;
+        try {
+            header = PackHeader.parse(bytes, repo.key(), "pack");
+        } catch (LifeboatException e) {
+            errors.add(new Problem(what, e.getMessage()));
+            return;
+        }
+        for (PackEntry e : header) {
+            try {
+                repo.decodeBlob(pack, e, bytes, e.offset());
+            } catch (LifeboatException ex) {
+                errors.add(new Problem(what, "blob " + e.id().hex() + " is damaged: " + ex.getMessage()));
+            }
+        }
+        if (indexEntries != null) {
+            Set<PackEntry> inHeader = new HashSet<>(header);
+            for (PackEntry e : indexEntries) {
+                if (!inHeader.contains(e)) {
+                    errors.add(new Problem(what, "index entry for blob " + e.id().shortHex()
+                            + " does not match the pack header"));
+                }
+            }
+        }
+    }
+}
