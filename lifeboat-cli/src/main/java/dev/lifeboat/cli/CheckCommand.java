@@ -42,8 +42,9 @@ final class CheckCommand extends BaseCommand {
                 for (Checker.Problem p : report.errors()) {
                     cli.out().println("error: " + p);
                 }
-                say(String.format("checked %d snapshots, %d index files, %d packs, %d blobs%s in %s",
-                        report.snapshots(), report.indexes(), report.packs(), report.blobs(),
+                say(String.format("checked %d snapshots, %d index files, %d packs, %d blobs (index: %.0f bytes per blob "
+                        + "in memory)%s in %s", report.snapshots(), report.indexes(), report.packs(), report.blobs(),
+                        report.indexBytesPerBlob(),
                         report.packsRead() > 0 ? String.format("; read %d packs (%s)", report.packsRead(),
                                 Format.bytes(report.bytesRead())) : "",
                         Format.duration(millis)));

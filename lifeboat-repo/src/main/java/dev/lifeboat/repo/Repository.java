@@ -81,7 +81,10 @@ public final class Repository implements AutoCloseable {
             try {
                 file = KeyFile.parse(backend.get(info.name()));
             } catch (LifeboatException e) {
-                continue;
+                if (e.code() == ErrorCode.INTEGRITY) {
+                    continue;
+                }
+                throw e;
             }
             MasterKey key = file.open(password);
             if (key != null) {

@@ -61,7 +61,7 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FileBackup {
     private static final int SMALL_FILE = 2 * 1024 * 1024;
-    private static final int BYTES_IN_FLIGHT = 96 * 1024 * 1024;
+    private static final int BYTES_IN_FLIGHT = 32 * 1024 * 1024;
     private static final int QUEUE_DEPTH = 4096;
 
     /** What to back up. */
@@ -389,9 +389,12 @@ public final class FileBackup {
 
         private void visit(Path root, Path path, String rel) {
             Node node = meta(path, rel);
-            if (node == null) {
-                return;
+            if (node != null) {
+                visit(root, path, node);
             }
+        }
+
+        private void visit(Path root, Path path, Node node) {
             if (node.type() == NodeType.DIR) {
                 emitDir(node, path);
                 children(root, path);
@@ -435,12 +438,12 @@ public final class FileBackup {
             }
             entries.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
             for (Path p : entries) {
-                String name = p.getFileName().toString();
-                boolean isDir = Files.isDirectory(p, LinkOption.NOFOLLOW_LINKS);
-                if (excludes.matches(p.toString(), root.relativize(p).toString(), name, isDir)) {
+                Node node = meta(p, nodePath(p));
+                if (node == null || excludes.matches(p.toString(), root.relativize(p).toString(), node.name(),
+                        node.type() == NodeType.DIR)) {
                     continue;
                 }
-                visit(root, p, nodePath(p));
+                visit(root, p, node);
             }
         }
 

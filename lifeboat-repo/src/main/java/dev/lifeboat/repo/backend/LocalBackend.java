@@ -204,7 +204,7 @@ public final class LocalBackend implements Backend {
         try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
             for (Path f : files) {
                 String n = f.getFileName().toString();
-                if (n.startsWith(TEMP_PREFIX)) {
+                if (n.startsWith(TEMP_PREFIX) || !Files.isRegularFile(f, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
                     continue;
                 }
                 try {

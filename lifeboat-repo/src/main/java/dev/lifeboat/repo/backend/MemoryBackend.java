@@ -1,5 +1,8 @@
 package dev.lifeboat.repo.backend;
 
+import dev.lifeboat.error.ErrorCode;
+import dev.lifeboat.error.LifeboatException;
+
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -38,8 +41,8 @@ public final class MemoryBackend implements Backend {
     public byte[] getRange(ObjectName name, long offset, int length) {
         byte[] data = get(name);
         if (offset < 0 || length < 0 || offset + length > data.length) {
-            throw new IllegalArgumentException("range " + offset + "+" + length + " is outside '" + name + "' of "
-                    + data.length + " bytes");
+            throw new LifeboatException(ErrorCode.INTEGRITY, "range " + offset + "+" + length + " is outside '"
+                    + name + "' of " + data.length + " bytes", "run 'lifeboat check' to find damaged objects");
         }
         return Arrays.copyOfRange(data, (int) offset, (int) offset + length);
     }

@@ -54,7 +54,7 @@ public final class Checker {
 
     /** The outcome of a check. */
     public record Report(List<Problem> errors, List<String> warnings, int indexes, int packs, long blobs,
-                         int snapshots, int packsRead, long bytesRead) {
+                         int snapshots, int packsRead, long bytesRead, double indexBytesPerBlob) {
         public boolean ok() {
             return errors.isEmpty();
         }
@@ -167,7 +167,7 @@ public final class Checker {
         List<Problem> sorted = new ArrayList<>(errors);
         sorted.sort((a, b) -> a.object().compareTo(b.object()));
         return new Report(sorted, warnings, indexIds.size(), packSizes.size(), index.size(), snapshotIds.size(),
-                packsRead, bytesRead.get());
+                packsRead, bytesRead.get(), index.bytesPerBlob());
     }
 
     private void checkTree(Snapshot s, String what, BlobIndex index, Set<BlobId> checkedTrees, List<Problem> errors) {

@@ -164,7 +164,7 @@ public final class BlobIndex {
         if (count == 0) {
             return 0;
         }
-        long used = (long) ids.length * 8 + (long) pack.length * 17 + flags.length + (long) table.length * 4;
+        long used = (long) ids.length * 8 + (long) pack.length * 16 + flags.length + (long) table.length * 4;
         return (double) used / count;
     }
 }

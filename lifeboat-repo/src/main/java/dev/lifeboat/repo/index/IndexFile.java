@@ -98,6 +98,9 @@ public record IndexFile(List<BlobId> supersedes, Map<BlobId, List<PackEntry>> pa
                 for (int i = 0; i < entries; i++) {
                     BlobType type = BlobType.ofCode(in.get());
                     int flags = in.get();
+                    if ((flags & ~1) != 0) {
+                        throw LifeboatException.integrity(what + " has an entry with unknown flags " + flags);
+                    }
                     int offset = in.getInt();
                     int length = in.getInt();
                     int raw = in.getInt();
@@ -109,7 +112,9 @@ public record IndexFile(List<BlobId> supersedes, Map<BlobId, List<PackEntry>> pa
                 throw LifeboatException.integrity(what + " has trailing bytes");
             }
             return new IndexFile(supersedes, packs);
-        } catch (java.nio.BufferUnderflowException | IllegalArgumentException e) {
+        } catch (java.nio.BufferUnderflowException e) {
+            throw LifeboatException.integrity(what + " is truncated");
+        } catch (IllegalArgumentException e) {
             throw LifeboatException.integrity(what + " is malformed: " + e.getMessage());
         }
     }

@@ -114,8 +114,10 @@ public final class RepoLock implements AutoCloseable {
             try {
                 out.add(new Held(o.name(), Json.read(backend.get(o.name()), LockInfo.class, "lock")));
             } catch (LifeboatException e) {
-                if (e.code() != ErrorCode.NOT_FOUND) {
+                if (e.code() == ErrorCode.INTEGRITY) {
                     out.add(new Held(o.name(), null));
+                } else if (e.code() != ErrorCode.NOT_FOUND) {
+                    throw e;
                 }
             }
         }

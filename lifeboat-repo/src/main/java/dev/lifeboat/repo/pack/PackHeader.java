@@ -67,7 +67,7 @@ public final class PackHeader {
             int flags = h[p + 1];
             int length = readIntLE(h, p + 2);
             int raw = readIntLE(h, p + 6);
-            if ((flags & ~1) != 0 || length <= MasterKey.OVERHEAD || raw < 0 || offset + length > blobsLength) {
+            if ((flags & ~1) != 0 || length < MasterKey.OVERHEAD || raw < 0 || offset + length > blobsLength) {
                 throw LifeboatException.integrity(what + " entry " + i + " is invalid");
             }
             entries.add(new PackEntry(BlobId.of(h, p + 10), type, (flags & 1) != 0, (int) offset, length, raw));

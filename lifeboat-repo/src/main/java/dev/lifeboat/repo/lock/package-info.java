@@ -1,0 +1,6 @@
+/**
+ * Leased repository locks.
+ *
+ * <p>Internal to Lifeboat: no compatibility promise is made for these types.
+ */
+package dev.lifeboat.repo.lock;

@@ -1,0 +1,67 @@
+package dev.lifeboat.repo.backend;
+
+import java.util.function.Consumer;
+
+/** A backend that passes every call on to another: override a method to inject a fault or watch calls. */
+public class ForwardingBackend implements Backend {
+    protected final Backend delegate;
+
+    public ForwardingBackend(Backend delegate) {
+        this.delegate = delegate;
+    }
+
+    @Override
+    public String location() {
+        return delegate.location();
+    }
+
+    @Override
+    public boolean isInitialized() {
+        return delegate.isInitialized();
+    }
+
+    @Override
+    public void put(ObjectName name, byte[] data) {
+        delegate.put(name, data);
+    }
+
+    @Override
+    public boolean create(ObjectName name, byte[] data) {
+        return delegate.create(name, data);
+    }
+
+    @Override
+    public byte[] get(ObjectName name) {
+        return delegate.get(name);
+    }
+
+    @Override
+    public byte[] getRange(ObjectName name, long offset, int length) {
+        return delegate.getRange(name, offset, length);
+    }
+
+    @Override
+    public boolean exists(ObjectName name) {
+        return delegate.exists(name);
+    }
+
+    @Override
+    public long size(ObjectName name) {
+        return delegate.size(name);
+    }
+
+    @Override
+    public void delete(ObjectName name) {
+        delegate.delete(name);
+    }
+
+    @Override
+    public void list(ObjectKind kind, Consumer<ObjectInfo> each) {
+        delegate.list(kind, each);
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
