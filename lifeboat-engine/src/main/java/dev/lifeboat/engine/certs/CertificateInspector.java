@@ -40,6 +40,28 @@ public final class CertificateInspector {
 
     /** Every certificate in the file's content; empty when it holds none. */
     public static List<CertInfo> certificates(String path, byte[] content) {
+        String text = new String(content, StandardCharsets.ISO_8859_1);
+        if (!text.contains(PEM_BEGIN)) {
+            return parse(path, content);
+        }
+        // PEM files often bundle certificates with a private key, which the JDK parser rejects: parse each block
+        List<CertInfo> out = new ArrayList<>();
+        int from = 0;
+        while (true) {
+            int begin = text.indexOf(PEM_BEGIN, from);
+            int end = begin < 0 ? -1 : text.indexOf(PEM_END, begin);
+            if (end < 0) {
+                return out;
+            }
+            from = end + PEM_END.length();
+            out.addAll(parse(path, text.substring(begin, from).getBytes(StandardCharsets.ISO_8859_1)));
+        }
+    }
+
+    private static final String PEM_BEGIN = "-----BEGIN CERTIFICATE-----";
+    private static final String PEM_END = "-----END CERTIFICATE-----";
+
+    private static List<CertInfo> parse(String path, byte[] content) {
         List<CertInfo> out = new ArrayList<>();
         try {
             CertificateFactory factory = CertificateFactory.getInstance("X.509");

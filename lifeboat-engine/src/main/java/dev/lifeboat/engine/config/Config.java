@@ -113,18 +113,25 @@ public final class Config {
                         "the settings are listed in docs/configuration.md");
             }
             JsonNode v = f.getValue();
-            String text;
-            if (v.isArray()) {
+            if (v.isNull()) {
+                continue;
+            }
+            if (v.isArray() && setting.isList()) {
                 List<String> items = new ArrayList<>();
-                v.forEach(item -> items.add(item.asText()));
-                text = String.join(",", items);
+                for (JsonNode item : v) {
+                    if (!item.isValueNode() || item.isNull() || item.asText().isBlank()) {
+                        throw LifeboatException.usage("setting '" + name + "' in '" + file
+                                + "' must be a list of non-empty strings", "see docs/configuration.md");
+                    }
+                    items.add(item.asText());
+                }
+                values.put(name, List.copyOf(items));
             } else if (v.isValueNode()) {
-                text = v.asText();
+                values.put(name, parse(setting, v.asText(), "'" + file + "'"));
             } else {
                 throw LifeboatException.usage("setting '" + name + "' in '" + file + "' must be a " + setting.type(),
                         "see docs/configuration.md");
             }
-            values.put(name, parse(setting, text, "'" + file + "'"));
         }
     }
 

@@ -18,14 +18,19 @@ public record Setting<T>(String name, List<String> env, String type, T defaultVa
         env = List.copyOf(env);
     }
 
+    /** Whether the value is a list (a YAML sequence, or comma-separated in the environment). */
+    public boolean isList() {
+        return type.startsWith("list");
+    }
+
     /** The default rendered for documentation. */
     public String defaultText() {
         if (defaultValue == null) {
             return "(none)";
         }
         if (defaultValue instanceof List<?> list) {
-            return list.isEmpty() ? "[]" : String.join(", ", list.stream().map(Object::toString).toList());
+            return list.isEmpty() ? "[]" : String.join(", ", list.stream().map(x -> "`" + x + "`").toList());
         }
-        return defaultValue.toString();
+        return "`" + defaultValue + "`";
     }
 }

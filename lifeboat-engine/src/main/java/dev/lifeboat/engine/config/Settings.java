@@ -44,7 +44,7 @@ public final class Settings {
     public static final Setting<Integer> KDF_MEMORY_MIB = new Setting<>("kdf.memory-mib",
             List.of("LIFEBOAT_KDF_MEMORY_MIB"), "integer", 64,
             "memory of the Argon2id key derivation for new keys, in MiB (8 to 4096)",
-            s -> positiveInt("kdf.memory-mib", s));
+            s -> intInRange("kdf.memory-mib", s, 8, 4096));
 
     public static final Setting<String> APP_VERSION = new Setting<>("app-version",
             List.of("LIFEBOAT_APP_VERSION", "APP_VERSION", "GIT_COMMIT"), "string", null,
@@ -55,6 +55,14 @@ public final class Settings {
 
     static List<String> list(String s) {
         return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+    }
+
+    static int intInRange(String name, String s, int min, int max) {
+        int v = positiveInt(name, s);
+        if (v < min || v > max) {
+            throw new IllegalArgumentException(name + " must be between " + min + " and " + max + ", got '" + s + "'");
+        }
+        return v;
     }
 
     static int positiveInt(String name, String s) {

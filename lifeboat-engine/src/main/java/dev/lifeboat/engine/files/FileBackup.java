@@ -358,7 +358,8 @@ public final class FileBackup {
         Globs excludes;
         Globs includes;
         private final Deque<Node> pendingDirs = new ArrayDeque<>();
-        private final Set<String> emittedAncestors = new HashSet<>();
+        /** Directories already written; ancestors shared by several roots are written once. */
+        private final Set<String> emittedDirs = new HashSet<>();
 
         abstract void emit(Node node, Path file);
 
@@ -371,7 +372,7 @@ public final class FileBackup {
                 for (Path part : root.getParent() == null ? List.<Path>of() : root.getParent()) {
                     ancestor = ancestor.resolve(part);
                     String ap = nodePath(ancestor);
-                    if (emittedAncestors.add(ap)) {
+                    if (!emittedDirs.contains(ap)) {
                         Node n = meta(ancestor, ap);
                         if (n != null) {
                             emitDir(n, ancestor);
@@ -415,6 +416,7 @@ public final class FileBackup {
             if (includes != null) {
                 pendingDirs.addLast(node);
             } else {
+                emittedDirs.add(node.path());
                 emit(node, path);
             }
         }
@@ -422,6 +424,7 @@ public final class FileBackup {
         private void flushPending() {
             while (!pendingDirs.isEmpty()) {
                 Node n = pendingDirs.removeFirst();
+                emittedDirs.add(n.path());
                 emit(n, null);
             }
         }

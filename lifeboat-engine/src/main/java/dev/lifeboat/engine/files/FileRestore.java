@@ -191,7 +191,8 @@ public final class FileRestore {
     }
 
     private boolean restoreFile(Node n, Path dest, List<String> errors) {
-        Path temp = dest.resolveSibling(dest.getFileName() + TEMP_SUFFIX);
+        Path temp = dest.resolveSibling(".lifeboat-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current()
+                .nextLong()) + TEMP_SUFFIX);
         try {
             long written = 0;
             try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE,
