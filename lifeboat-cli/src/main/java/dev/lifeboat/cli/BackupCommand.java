@@ -2,6 +2,13 @@ package dev.lifeboat.cli;
 
 import dev.lifeboat.engine.config.Config;
 import dev.lifeboat.engine.config.Settings;
+import dev.lifeboat.engine.database.DatabaseBackup;
+import dev.lifeboat.engine.database.DatabaseDetails;
+import dev.lifeboat.engine.database.DumpInfo;
+import dev.lifeboat.postgres.ConnectionSpec;
+import dev.lifeboat.postgres.logical.TableCount;
+import dev.lifeboat.repo.Json;
+import dev.lifeboat.repo.snapshot.SnapshotRef;
 import dev.lifeboat.engine.files.FileBackup;
 import dev.lifeboat.engine.files.SourceType;
 import dev.lifeboat.error.ErrorCode;
@@ -24,8 +31,15 @@ import java.util.Map;
         description = "Back up files, configuration or certificates into a new snapshot.")
 final class BackupCommand extends BaseCommand {
     @Option(names = {"-t", "--type"}, paramLabel = "TYPE", defaultValue = "files",
-            description = "what to back up: files, config or certificates (default: ${DEFAULT-VALUE})")
+            description = "what to back up: files, config, certificates or database (default: ${DEFAULT-VALUE})")
     String type;
+
+    @picocli.CommandLine.Mixin
+    DatabaseOptions db = new DatabaseOptions();
+
+    @Option(names = "--all", description = "with --type database: every database of the server, and the globals "
+            + "(roles, tablespaces)")
+    boolean allDatabases;
 
     @Option(names = {"-e", "--exclude"}, paramLabel = "GLOB", description = "exclude matching paths (repeatable)")
     List<String> excludes = new ArrayList<>();
@@ -43,7 +57,7 @@ final class BackupCommand extends BaseCommand {
             description = "application version or git revision to record (default: app-version setting)")
     String appVersion;
 
-    @Parameters(paramLabel = "PATH", arity = "1..*", description = "files and directories to back up")
+    @Parameters(paramLabel = "PATH", arity = "0..*", description = "files and directories to back up")
     List<Path> paths = new ArrayList<>();
 
     @Override
@@ -55,6 +69,16 @@ final class BackupCommand extends BaseCommand {
             }
         }
         Config cfg = config();
+        if (sourceType == SourceType.DATABASE) {
+            return backupDatabase(cfg);
+        }
+        if (allDatabases || db.url != null || db.database != null) {
+            throw LifeboatException.usage("--all, --db-url and --database apply to --type database only",
+                    "add --type database, or drop those options");
+        }
+        if (paths.isEmpty()) {
+            throw LifeboatException.usage("no path to back up", "name at least one file or directory");
+        }
         List<String> allExcludes = new ArrayList<>();
         if (sourceType == SourceType.FILES && !noDefaultExcludes) {
             allExcludes.addAll(cfg.get(Settings.FILES_EXCLUDE));
@@ -91,6 +115,47 @@ final class BackupCommand extends BaseCommand {
                 cli.err().println("lifeboat: backup incomplete: " + result.warnings().size()
                         + " path(s) could not be read (listed above); the snapshot holds everything else");
                 return ErrorCode.INCOMPLETE.exitStatus();
+            }
+            return 0;
+        }
+    }
+
+    private int backupDatabase(Config cfg) {
+        if (!paths.isEmpty()) {
+            throw LifeboatException.usage("a database backup takes no paths (got '" + paths.get(0) + "')",
+                    "name the database with --database or --db-url");
+        }
+        if (!excludes.isEmpty() || noDefaultExcludes || force) {
+            throw LifeboatException.usage("--exclude, --no-default-excludes and --force apply to file backups only",
+                    "drop them for --type database");
+        }
+        ConnectionSpec conn = db.connection(cfg, cli.env());
+        if (allDatabases && db.database != null) {
+            throw LifeboatException.usage("--all and --database exclude each other", "give one of them");
+        }
+        String version = appVersion != null ? appVersion : cfg.get(Settings.APP_VERSION);
+        try (Repository repository = openRepository();
+             RepoLock ignored = lock(repository, false, "backup")) {
+            SnapshotRef ref = new DatabaseBackup(repository, progress()).run(new DatabaseBackup.Request(conn,
+                    allDatabases, tags, version, DatabaseOptions.tools(cfg, cli.env())));
+            Summary s = ref.snapshot().summary();
+            if (json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("snapshot", ref.id().hex());
+                out.put("summary", s);
+                out.put("details", ref.snapshot().details());
+                printJson(out);
+            } else {
+                DatabaseDetails d = Json.MAPPER.convertValue(ref.snapshot().details(), DatabaseDetails.class);
+                say(String.format("snapshot %s saved (database %s, PostgreSQL %s)", ref.id().shortHex(),
+                        ref.snapshot().source(), d.server().version()));
+                for (DumpInfo dump : d.databases()) {
+                    long rows = dump.facts().tables().stream().mapToLong(TableCount::rows).sum();
+                    say(String.format("  %-24s %s dump, %d tables, %d rows, sha256 %s", dump.facts().name(),
+                            Format.bytes(dump.bytes()), dump.facts().tables().size(), rows, dump.sha256().substring(0, 16)));
+                }
+                say(String.format("  added %s new data (%s stored) in %s", Format.bytes(s.newBytes()),
+                        Format.bytes(s.storedBytes()), Format.duration(s.durationMillis())));
             }
             return 0;
         }

@@ -33,6 +33,8 @@ final class ExitCodes {
             case STORAGE_TRANSIENT -> "storage error that may pass when retried";
             case STORAGE_PERMANENT -> "storage refused the request (permissions, space)";
             case ALREADY_EXISTS -> "target already exists";
+            case DATABASE -> "PostgreSQL unreachable, login refused, or client program missing or too old";
+            case VERIFICATION -> "restored data failed verification (row counts or checks differ)";
             case INTERRUPTED -> "interrupted";
         };
     }

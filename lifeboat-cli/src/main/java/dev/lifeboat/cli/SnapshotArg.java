@@ -10,7 +10,14 @@ final class SnapshotArg {
     }
 
     static SnapshotRef resolve(Repository repo, String spec, String type) {
-        return new SnapshotStore(repo).resolve(spec, r -> type == null || type.equals(r.snapshot().type()),
-                type == null ? "" : " of type '" + type + "'");
+        return resolve(repo, spec, type, null);
+    }
+
+    /** Like {@link #resolve(Repository, String, String)}, also filtering by source (a database name). */
+    static SnapshotRef resolve(Repository repo, String spec, String type, String source) {
+        String description = (type == null ? "" : " of type '" + type + "'")
+                + (source == null ? "" : " of source '" + source + "'");
+        return new SnapshotStore(repo).resolve(spec, r -> (type == null || type.equals(r.snapshot().type()))
+                && (source == null || source.equals(r.snapshot().source())), description);
     }
 }

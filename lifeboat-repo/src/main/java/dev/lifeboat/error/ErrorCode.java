@@ -30,6 +30,10 @@ public enum ErrorCode {
     STORAGE_PERMANENT(17, false),
     /** The target already exists and the command refuses to overwrite it. */
     ALREADY_EXISTS(18, false),
+    /** PostgreSQL could not be reached, refused the login, or a needed client program is missing or too old. */
+    DATABASE(19, false),
+    /** A restore's verification found data that differs from what the backup recorded. */
+    VERIFICATION(20, false),
     /** The operation was interrupted (SIGINT). */
     INTERRUPTED(130, false);
 

@@ -50,11 +50,60 @@ public final class Settings {
             List.of("LIFEBOAT_APP_VERSION", "APP_VERSION", "GIT_COMMIT"), "string", null,
             "application version or git revision recorded in each snapshot", s -> s);
 
+    public static final Setting<String> DATABASE_URL = new Setting<>("database.url",
+            List.of("LIFEBOAT_DATABASE_URL"), "postgres:// URL", null,
+            "the database to back up and restore; without it DATABASE_URL, PGHOST/PGPORT/PGUSER/PGPASSWORD/PGDATABASE, "
+                    + "POSTGRES_HOST/POSTGRES_USER/POSTGRES_PASSWORD/POSTGRES_DB and ~/.pgpass apply as in libpq", s -> s);
+
+    public static final Setting<List<String>> DATABASE_CRITICAL_TABLES = new Setting<>("database.critical-tables",
+            List.of("LIFEBOAT_CRITICAL_TABLES"), "list of tables", List.of(),
+            "tables (schema.table) whose row counts a restore verifies; empty means every table", Settings::list);
+
+    public static final Setting<List<String>> DATABASE_VERIFY = new Setting<>("database.verify",
+            List.of(), "list of 'SQL => expected'", List.of(),
+            "queries run after a restore, each with the single value it must return", List::of);
+
+    public static final Setting<String> DATABASE_PRE_RESTORE = new Setting<>("database.hooks.pre-restore",
+            List.of("LIFEBOAT_PRE_RESTORE"), "shell command", null,
+            "run before a database restore (for example 'systemctl stop app'); a failure aborts the restore", s -> s);
+
+    public static final Setting<String> DATABASE_POST_RESTORE = new Setting<>("database.hooks.post-restore",
+            List.of("LIFEBOAT_POST_RESTORE"), "shell command", null,
+            "run after a verified database restore (for example migrations, then 'systemctl start app')", s -> s);
+
+    public static final Setting<Boolean> DATABASE_SAFETY_BACKUP = new Setting<>("database.safety-backup",
+            List.of("LIFEBOAT_SAFETY_BACKUP"), "boolean", true,
+            "back up a database before a restore replaces it, so the restore can be undone", Settings::bool);
+
+    public static final Setting<Integer> DATABASE_RESTORE_JOBS = new Setting<>("database.restore-jobs",
+            List.of("LIFEBOAT_RESTORE_JOBS"), "integer", 2,
+            "parallel pg_restore jobs; above 1 the dump is first copied (verified) to a temporary file",
+            s -> intInRange("database.restore-jobs", s, 1, 64));
+
+    public static final Setting<String> DATABASE_TEMP_DIR = new Setting<>("database.temp-dir",
+            List.of("LIFEBOAT_TEMP_DIR"), "path", null,
+            "folder for the temporary dump copy of a parallel restore (default: the system temporary folder)", s -> s);
+
+    public static final Setting<String> POSTGRES_BIN_DIR = new Setting<>("postgres.bin-dir",
+            List.of("LIFEBOAT_PG_BIN"), "path", null,
+            "folder of pg_dump, pg_restore and the server programs to prefer over PATH and /usr/lib/postgresql/*/bin",
+            s -> s);
+
     public static final List<Setting<?>> ALL = List.of(REPOSITORY, PASSWORD_FILE, FILES_EXCLUDE, CONFIG_INCLUDE,
-            CONFIG_EXCLUDE, CERTIFICATE_WARN_DAYS, KDF_MEMORY_MIB, APP_VERSION);
+            CONFIG_EXCLUDE, CERTIFICATE_WARN_DAYS, KDF_MEMORY_MIB, APP_VERSION, DATABASE_URL, DATABASE_CRITICAL_TABLES,
+            DATABASE_VERIFY, DATABASE_PRE_RESTORE, DATABASE_POST_RESTORE, DATABASE_SAFETY_BACKUP, DATABASE_RESTORE_JOBS,
+            DATABASE_TEMP_DIR, POSTGRES_BIN_DIR);
 
     static List<String> list(String s) {
         return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
+    }
+
+    static boolean bool(String s) {
+        return switch (s.trim().toLowerCase()) {
+            case "true", "yes", "on", "1" -> true;
+            case "false", "no", "off", "0" -> false;
+            default -> throw new IllegalArgumentException("expected true or false, got '" + s + "'");
+        };
     }
 
     static int intInRange(String name, String s, int min, int max) {

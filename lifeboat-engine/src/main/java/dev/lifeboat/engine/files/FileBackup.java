@@ -2,6 +2,7 @@ package dev.lifeboat.engine.files;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lifeboat.engine.certs.CertificateInspector;
+import dev.lifeboat.engine.store.ChunkPipeline;
 import dev.lifeboat.error.ErrorCode;
 import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.repo.BlobId;
@@ -10,9 +11,7 @@ import dev.lifeboat.repo.Json;
 import dev.lifeboat.repo.Progress;
 import dev.lifeboat.repo.RepoWriter;
 import dev.lifeboat.repo.Repository;
-import dev.lifeboat.repo.chunker.Chunker;
 import dev.lifeboat.repo.chunker.ChunkerParams;
-import dev.lifeboat.repo.pack.BlobType;
 import dev.lifeboat.repo.snapshot.Node;
 import dev.lifeboat.repo.snapshot.NodeType;
 import dev.lifeboat.repo.snapshot.PathOrder;
@@ -46,7 +45,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.concurrent.Semaphore;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -60,8 +58,6 @@ import java.util.concurrent.atomic.AtomicLong;
  * it needs is stored.
  */
 public final class FileBackup {
-    private static final int SMALL_FILE = 2 * 1024 * 1024;
-    private static final int BYTES_IN_FLIGHT = 32 * 1024 * 1024;
     private static final int QUEUE_DEPTH = 4096;
 
     /** What to back up. */
@@ -97,6 +93,9 @@ public final class FileBackup {
     }
 
     public Result run(Request request) {
+        if (!request.type().isFileTree()) {
+            throw new IllegalArgumentException("FileBackup backs up file trees, not " + request.type().label());
+        }
         Instant start = Instant.now();
         List<Path> roots = normalizeRoots(request.paths());
         List<String> rootStrings = roots.stream().map(Path::toString).toList();
@@ -109,8 +108,6 @@ public final class FileBackup {
                 : new ParentCursor(new TreeReader(repo, parent.snapshot().tree()));
 
         ChunkerParams params = repo.config().chunker();
-        ThreadLocal<Chunker> chunkers = ThreadLocal.withInitial(() -> new Chunker(params, InputStream.nullInputStream()));
-        Semaphore inFlight = new Semaphore(BYTES_IN_FLIGHT);
         List<String> warnings = Collections.synchronizedList(new ArrayList<>());
         AtomicLong files = new AtomicLong();
         AtomicLong dirs = new AtomicLong();
@@ -122,7 +119,7 @@ public final class FileBackup {
         progress.start("backup", -1, Progress.Unit.BYTES);
         try (RepoWriter writer = new RepoWriter(repo, threads);
              ExecutorService readers = Executors.newFixedThreadPool(threads + 1, named("lifeboat-read"));
-             ExecutorService workers = Executors.newFixedThreadPool(threads, named("lifeboat-blob"));
+             ChunkPipeline pipeline = new ChunkPipeline(writer, params, progress, threads);
              ExecutorService treeThread = Executors.newSingleThreadExecutor(named("lifeboat-tree"))) {
             TreeWriter tree = new TreeWriter(writer, params.forTrees());
             BlockingQueue<Future<Node>> ordered = new ArrayBlockingQueue<>(QUEUE_DEPTH);
@@ -167,8 +164,7 @@ public final class FileBackup {
                             progress.advance(node.size());
                             f = CompletableFuture.completedFuture(node.withContent(before.content()));
                         } else {
-                            f = readers.submit(() -> readFile(file, node, writer, workers, chunkers, inFlight,
-                                    warnings));
+                            f = readers.submit(() -> readFile(file, node, pipeline, warnings));
                         }
                     }
                     put(ordered, f, treeTask);
@@ -229,71 +225,31 @@ public final class FileBackup {
         }
     }
 
-    private Node readFile(Path file, Node node, RepoWriter writer, ExecutorService workers,
-                          ThreadLocal<Chunker> chunkers, Semaphore inFlight, List<String> warnings) {
-        List<Future<BlobId>> parts = new ArrayList<>();
-        long total = 0;
+    private Node readFile(Path file, Node node, ChunkPipeline pipeline, List<String> warnings) {
+        ChunkPipeline.Saved saved;
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            if (node.size() <= SMALL_FILE) {
-                byte[] all = in.readAllBytes();
-                Chunker cutter = chunkers.get();
-                int off = 0;
-                while (off < all.length) {
-                    int len = cutter.cut(all, off, all.length - off);
-                    byte[] chunk = off == 0 && len == all.length ? all : java.util.Arrays.copyOfRange(all, off, off + len);
-                    parts.add(submit(chunk, writer, workers, inFlight));
-                    off += len;
-                }
-                total = all.length;
-            } else {
-                Chunker chunker = chunkers.get().reset(in);
-                byte[] chunk;
-                while ((chunk = chunker.next()) != null) {
-                    total += chunk.length;
-                    parts.add(submit(chunk, writer, workers, inFlight));
-                }
-            }
+            saved = pipeline.save(in, node.size(), null);
         } catch (NoSuchFileException e) {
-            String m = "file '" + file + "' vanished during the backup";
-            warnings.add(m);
-            progress.warn(m);
-            return null;
+            return unreadable(warnings, "file '" + file + "' vanished during the backup");
         } catch (AccessDeniedException e) {
-            String m = "cannot read '" + file + "': permission denied";
-            warnings.add(m);
-            progress.warn(m);
-            return null;
+            return unreadable(warnings, "cannot read '" + file + "': permission denied");
         } catch (IOException e) {
-            String m = "cannot read '" + file + "': " + e.getMessage();
-            warnings.add(m);
-            progress.warn(m);
-            return null;
+            return unreadable(warnings, "cannot read '" + file + "': " + e.getMessage());
         }
-        List<BlobId> ids = new ArrayList<>(parts.size());
-        for (Future<BlobId> f : parts) {
-            ids.add(Futures.get(f));
+        if (saved.length() != node.size()) {
+            // the file changed while it was read: record what was read, with its real size, and no ctime so
+            // that the next backup reads it again
+            progress.advance(saved.length() - node.size());
+            return new Node(node.path(), node.type(), node.mode(), node.uid(), node.gid(), node.user(), node.group(),
+                    node.mtime(), saved.length(), node.target(), saved.ids(), null, node.inode(), node.device(), 0L);
         }
-        if (total != node.size()) {
-            // the file changed while it was read: record what was read, with its real size
-            progress.advance(total - node.size());
-            node = new Node(node.path(), node.type(), node.mode(), node.uid(), node.gid(), node.user(), node.group(),
-                    node.mtime(), total, node.target(), ids, null, node.inode(), node.device(), 0L);
-            return node;
-        }
-        return node.withContent(ids);
+        return node.withContent(saved.ids());
     }
 
-    private Future<BlobId> submit(byte[] chunk, RepoWriter writer, ExecutorService workers, Semaphore inFlight) {
-        int size = Math.min(chunk.length, BYTES_IN_FLIGHT);
-        inFlight.acquireUninterruptibly(size);
-        return workers.submit(() -> {
-            try {
-                return writer.save(BlobType.DATA, chunk);
-            } finally {
-                inFlight.release(size);
-                progress.advance(chunk.length);
-            }
-        });
+    private Node unreadable(List<String> warnings, String message) {
+        warnings.add(message);
+        progress.warn(message);
+        return null;
     }
 
     /** Queues a node for the tree writer; fails instead of waiting forever when the tree writer failed. */

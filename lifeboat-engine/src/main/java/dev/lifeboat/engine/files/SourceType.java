@@ -5,9 +5,14 @@ import dev.lifeboat.error.LifeboatException;
 import java.util.Arrays;
 import java.util.Locale;
 
-/** The kinds of file-tree backup: application files, configuration, certificates. */
+/** What a backup holds: application files, configuration, certificates (file trees), or databases. */
 public enum SourceType {
-    FILES, CONFIG, CERTIFICATES;
+    FILES, CONFIG, CERTIFICATES, DATABASE;
+
+    /** Whether the source is a file tree (backed up by FileBackup). */
+    public boolean isFileTree() {
+        return this != DATABASE;
+    }
 
     /** The name stored in snapshots and used on the command line. */
     public String label() {

@@ -25,7 +25,7 @@ class SourceTypeTest {
                 .isInstanceOfSatisfying(LifeboatException.class, e -> {
                     assertThat(e.code()).isEqualTo(ErrorCode.USAGE);
                     assertThat(e.getMessage()).isEqualTo("unknown backup type '" + text + "'");
-                    assertThat(e.hint()).isEqualTo("use one of: files, config, certificates");
+                    assertThat(e.hint()).isEqualTo("use one of: files, config, certificates, database");
                 });
     }
 
