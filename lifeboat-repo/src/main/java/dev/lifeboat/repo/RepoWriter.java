@@ -1,6 +1,5 @@
 package dev.lifeboat.repo;
 
-import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.repo.backend.ObjectKind;
 import dev.lifeboat.repo.backend.ObjectName;
 import dev.lifeboat.repo.index.IndexFile;
@@ -13,8 +12,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -38,7 +35,8 @@ public final class RepoWriter implements AutoCloseable {
     private final BlobCodec codec;
     private final int packSize;
     private final ConcurrentHashMap<BlobId, Boolean> claimed = new ConcurrentHashMap<>();
-    private final BlockingQueue<PackWriter> packers;
+    /** One packer for all workers: adding a blob is a short copy, and one open pack bounds memory. */
+    private final PackWriter packer;
     private final ExecutorService uploader;
     private final Semaphore uploadSlots;
     private final List<Future<?>> uploads = new ArrayList<>();
@@ -54,16 +52,15 @@ public final class RepoWriter implements AutoCloseable {
         this.repo = repo;
         this.codec = repo.codec();
         this.packSize = repo.config().packSize();
-        this.packers = new ArrayBlockingQueue<>(parallelism);
-        for (int i = 0; i < parallelism; i++) {
-            packers.add(new PackWriter(packSize));
-        }
-        this.uploader = Executors.newFixedThreadPool(2, r -> {
+        this.packer = new PackWriter(packSize);
+        int uploads = Math.max(1, Math.min(2, parallelism));
+        this.uploader = Executors.newFixedThreadPool(uploads, r -> {
             Thread t = new Thread(r, "lifeboat-upload");
             t.setDaemon(true);
             return t;
         });
-        this.uploadSlots = new Semaphore(parallelism + 2);
+        // each upload holds a finished pack (packSize bytes): two in flight keep the disk or network busy
+        this.uploadSlots = new Semaphore(uploads);
     }
 
     /** Statistics of what this writer added to the repository. */
@@ -88,38 +85,27 @@ public final class RepoWriter implements AutoCloseable {
         BlobCodec.Encoded encoded = codec.encode(plain);
         newBlobs.incrementAndGet();
         newBytes.addAndGet(plain.length);
-        PackWriter packer = take();
-        try {
+        synchronized (packer) {
             packer.add(id, type, encoded);
             if (packer.size() >= packSize) {
-                upload(packer);
-                packer = new PackWriter(packSize);
+                uploadCurrentPack();
             }
-        } finally {
-            packers.add(packer);
         }
         return id;
     }
 
-    private PackWriter take() {
-        try {
-            return packers.take();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new LifeboatException(dev.lifeboat.error.ErrorCode.INTERRUPTED, "interrupted");
-        }
-    }
-
-    private void upload(PackWriter packer) {
+    /** Finishes the open pack and uploads it in the background; the caller holds the packer's lock. */
+    private void uploadCurrentPack() {
         uploadSlots.acquireUninterruptibly();
+        byte[] bytes = packer.finish(codec.key());
+        List<PackEntry> entries = packer.entries();
+        packer.reset();
         Future<?> f = uploader.submit(() -> {
             try {
-                byte[] bytes = packer.finish(codec.key());
                 BlobId packId = Repository.sha256(bytes, 0, bytes.length);
                 repo.backend().put(new ObjectName(ObjectKind.DATA, packId.hex()), bytes);
                 storedBytes.addAndGet(bytes.length);
                 packsWritten.incrementAndGet();
-                List<PackEntry> entries = packer.entries();
                 repo.index().addPack(packId, entries);
                 Map<BlobId, List<PackEntry>> toWrite = null;
                 synchronized (unindexed) {
@@ -160,14 +146,9 @@ public final class RepoWriter implements AutoCloseable {
 
     /** Stores every partly filled pack and the index naming all packs written so far, then returns. */
     public void flush() {
-        List<PackWriter> drained = new ArrayList<>();
-        packers.drainTo(drained);
-        for (PackWriter p : drained) {
-            if (p.count() > 0) {
-                upload(p);
-                packers.add(new PackWriter(packSize));
-            } else {
-                packers.add(p);
+        synchronized (packer) {
+            if (packer.count() > 0) {
+                uploadCurrentPack();
             }
         }
         List<Future<?>> pending;

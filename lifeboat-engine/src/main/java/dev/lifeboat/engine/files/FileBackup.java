@@ -118,7 +118,7 @@ public final class FileBackup {
 
         progress.start("backup", -1, Progress.Unit.BYTES);
         try (RepoWriter writer = new RepoWriter(repo, threads);
-             ExecutorService readers = Executors.newFixedThreadPool(threads + 1, named("lifeboat-read"));
+             ExecutorService readers = Executors.newFixedThreadPool(threads, named("lifeboat-read"));
              ChunkPipeline pipeline = new ChunkPipeline(writer, params, progress, threads);
              ExecutorService treeThread = Executors.newSingleThreadExecutor(named("lifeboat-tree"))) {
             TreeWriter tree = new TreeWriter(writer, params.forTrees());

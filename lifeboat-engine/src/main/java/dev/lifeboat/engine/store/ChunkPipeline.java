@@ -26,7 +26,7 @@ import java.util.concurrent.Semaphore;
  * Thread-safe: several streams may be saved at once.
  */
 public final class ChunkPipeline implements AutoCloseable {
-    static final int BYTES_IN_FLIGHT = 32 * 1024 * 1024;
+    static final int BYTES_IN_FLIGHT = 16 * 1024 * 1024;
     private static final int SMALL_STREAM = 2 * 1024 * 1024;
     private final RepoWriter writer;
     private final Progress progress;

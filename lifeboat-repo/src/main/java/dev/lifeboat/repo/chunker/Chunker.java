@@ -10,6 +10,8 @@ import java.util.Arrays;
  * stored once. Not thread-safe; one instance per stream.
  */
 public final class Chunker {
+    /** Room beyond one maximum chunk, so refills read in large pieces. */
+    private static final int READ_SLACK = 512 * 1024;
     private final ChunkerParams params;
     private final long[] gear;
     private final long maskSmall;
@@ -37,7 +39,7 @@ public final class Chunker {
         this.maskSmall = topBits(bits + 2);
         this.maskLarge = topBits(bits - 2);
         this.in = in;
-        this.buf = new byte[buffered ? params.maxSize() * 2 : 0];
+        this.buf = new byte[buffered ? params.maxSize() + READ_SLACK : 0];
     }
 
     private static long topBits(int n) {

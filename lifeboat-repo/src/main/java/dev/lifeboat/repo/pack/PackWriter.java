@@ -46,6 +46,12 @@ public final class PackWriter {
         return List.copyOf(entries);
     }
 
+    /** Empties the writer for the next pack, keeping its buffer. */
+    public void reset() {
+        size = 0;
+        entries.clear();
+    }
+
     /** The complete pack bytes, header included. */
     public byte[] finish(MasterKey key) {
         byte[] header = PackHeader.encode(entries);
