@@ -5,6 +5,8 @@ import dev.lifeboat.engine.config.Settings;
 import dev.lifeboat.engine.database.DatabaseBackup;
 import dev.lifeboat.engine.database.DatabaseDetails;
 import dev.lifeboat.engine.database.DumpInfo;
+import dev.lifeboat.engine.physical.PhysicalBackup;
+import dev.lifeboat.engine.physical.PhysicalDetails;
 import dev.lifeboat.postgres.ConnectionSpec;
 import dev.lifeboat.postgres.logical.TableCount;
 import dev.lifeboat.repo.Json;
@@ -36,6 +38,15 @@ final class BackupCommand extends BaseCommand {
 
     @picocli.CommandLine.Mixin
     DatabaseOptions db = new DatabaseOptions();
+
+    @Option(names = "--mode", paramLabel = "MODE", defaultValue = "logical",
+            description = "with --type database: logical (pg_dump) or physical (base backup of the cluster on this "
+                    + "host, for point-in-time recovery) (default: ${DEFAULT-VALUE})")
+    String mode;
+
+    @Option(names = "--wal-wait", paramLabel = "DURATION", defaultValue = "60s",
+            description = "physical: how long to wait for the backup's WAL to reach the repository (default: ${DEFAULT-VALUE})")
+    String walWait;
 
     @Option(names = "--all", description = "with --type database: every database of the server, and the globals "
             + "(roles, tablespaces)")
@@ -130,6 +141,12 @@ final class BackupCommand extends BaseCommand {
                     "drop them for --type database");
         }
         ConnectionSpec conn = db.connection(cfg, cli.env());
+        if (!mode.equals("logical") && !mode.equals("physical")) {
+            throw LifeboatException.usage("unknown --mode '" + mode + "'", "use logical or physical");
+        }
+        if (mode.equals("physical")) {
+            return backupPhysical(cfg, conn);
+        }
         if (allDatabases && db.database != null) {
             throw LifeboatException.usage("--all and --database exclude each other", "give one of them");
         }
@@ -158,6 +175,37 @@ final class BackupCommand extends BaseCommand {
                         Format.bytes(s.storedBytes()), Format.duration(s.durationMillis())));
             }
             return 0;
+        }
+    }
+
+    private int backupPhysical(Config cfg, ConnectionSpec conn) {
+        if (allDatabases) {
+            throw LifeboatException.usage("--all applies to logical backups", "a physical backup always holds every "
+                    + "database of the cluster");
+        }
+        String version = appVersion != null ? appVersion : cfg.get(Settings.APP_VERSION);
+        try (Repository repository = openRepository();
+             RepoLock ignored = lock(repository, false, "backup")) {
+            SnapshotRef ref = new PhysicalBackup(repository, progress()).run(new PhysicalBackup.Request(conn, tags,
+                    version, parseDuration(walWait, "--wal-wait")));
+            PhysicalDetails d = Json.MAPPER.convertValue(ref.snapshot().details(), PhysicalDetails.class);
+            Summary s = ref.snapshot().summary();
+            if (json) {
+                Map<String, Object> out = new LinkedHashMap<>();
+                out.put("snapshot", ref.id().hex());
+                out.put("summary", s);
+                out.put("details", ref.snapshot().details());
+                printJson(out);
+            } else {
+                say(String.format("snapshot %s saved (physical base backup of cluster %s, PostgreSQL %s%s)",
+                        ref.id().shortHex(), d.systemIdentifier(), d.server().version(), d.standby() ? ", from a standby" : ""));
+                say(String.format("  %d files, %s; WAL %s to %s (LSN %s to %s, timeline %d)%s", s.files(),
+                        Format.bytes(s.bytes()), d.startWal(), d.stopWal(), d.startLsn(), d.stopLsn(), d.timeline(),
+                        d.walComplete() ? "" : " - WAL NOT YET COMPLETE in the repository"));
+                say(String.format("  added %s new data (%s stored) in %s", Format.bytes(s.newBytes()),
+                        Format.bytes(s.storedBytes()), Format.duration(s.durationMillis())));
+            }
+            return d.walComplete() ? 0 : ErrorCode.INCOMPLETE.exitStatus();
         }
     }
 }

@@ -7,6 +7,9 @@ import dev.lifeboat.engine.database.DatabaseRestore;
 import dev.lifeboat.engine.database.Verification;
 import dev.lifeboat.engine.database.VerifyQuery;
 import dev.lifeboat.engine.files.FileRestore;
+import dev.lifeboat.engine.physical.PointInTimeRestore;
+import dev.lifeboat.engine.physical.RecoveryTarget;
+import dev.lifeboat.postgres.cluster.LocalCluster;
 import dev.lifeboat.engine.files.SourceType;
 import dev.lifeboat.error.ErrorCode;
 import dev.lifeboat.error.LifeboatException;
@@ -32,8 +35,47 @@ import java.util.Map;
             "A database snapshot is restored into the server named by --db-url / PG* variables: into its original "
                     + "database with --clean (after a safety backup), or beside it with --to-database NEW."})
 final class RestoreCommand extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "SNAPSHOT", description = "snapshot id (prefix) or 'latest'")
+    @Parameters(index = "0", arity = "0..1", paramLabel = "SNAPSHOT",
+            description = "snapshot id (prefix) or 'latest'; physical restores choose the base backup when omitted")
     String snapshot;
+
+    @Option(names = "--mode", paramLabel = "MODE", description = "with --type database: logical or physical "
+            + "(point-in-time recovery into a new data directory)")
+    String mode;
+
+    @Option(names = "--time", paramLabel = "TIME", description = "physical: recover up to this time, "
+            + "e.g. '2026-11-20 10:30:00+00'")
+    String time;
+
+    @Option(names = "--lsn", paramLabel = "LSN", description = "physical: recover up to this WAL location")
+    String lsn;
+
+    @Option(names = "--xid", paramLabel = "XID", description = "physical: recover up to this transaction id")
+    String xid;
+
+    @Option(names = "--name", paramLabel = "NAME", description = "physical: recover up to this named restore point")
+    String restorePoint;
+
+    @Option(names = "--latest", description = "physical: recover to the end of the WAL in the repository")
+    boolean latest;
+
+    @Option(names = "--timeline", paramLabel = "TLI", defaultValue = "latest",
+            description = "physical: the timeline to follow: latest, current or a number (default: ${DEFAULT-VALUE})")
+    String timeline;
+
+    @Option(names = "--target-dir", paramLabel = "DIR", description = "physical: the new data directory (must be empty)")
+    Path targetDir;
+
+    @Option(names = "--port", paramLabel = "PORT", description = "physical: port of the restored cluster "
+            + "(default: a free one)")
+    Integer port;
+
+    @Option(names = "--cluster", paramLabel = "SYSTEM_ID", description = "physical: the cluster whose backups to use")
+    String cluster;
+
+    @Option(names = "--recovery-timeout", paramLabel = "DURATION", defaultValue = "1h",
+            description = "physical: how long recovery may take (default: ${DEFAULT-VALUE})")
+    String recoveryTimeout;
 
     @Option(names = "--target", paramLabel = "DIR", description = "directory to restore files into")
     Path target;
@@ -75,6 +117,17 @@ final class RestoreCommand extends BaseCommand {
     public Integer call() {
         if (type != null) {
             SourceType.parse(type);
+        }
+        boolean physical = "physical".equals(mode) || time != null || lsn != null || xid != null
+                || restorePoint != null || latest || targetDir != null;
+        if (mode != null && !mode.equals("logical") && !mode.equals("physical")) {
+            throw LifeboatException.usage("unknown --mode '" + mode + "'", "use logical or physical");
+        }
+        if (physical) {
+            return restorePhysical();
+        }
+        if (snapshot == null) {
+            throw LifeboatException.usage("no snapshot given", "name one by id or use 'latest'");
         }
         try (Repository repository = openRepository();
              RepoLock ignored = lock(repository, false, "restore")) {
@@ -121,6 +174,81 @@ final class RestoreCommand extends BaseCommand {
             }
             return 0;
         }
+    }
+
+    private int restorePhysical() {
+        if ("logical".equals(mode)) {
+            throw LifeboatException.usage("--time, --lsn, --xid, --name, --latest and --target-dir apply to physical "
+                    + "restores", "add --mode physical, or drop them");
+        }
+        int chosen = (time != null ? 1 : 0) + (lsn != null ? 1 : 0) + (xid != null ? 1 : 0)
+                + (restorePoint != null ? 1 : 0) + (latest ? 1 : 0);
+        if (chosen != 1) {
+            throw LifeboatException.usage(chosen == 0 ? "a physical restore needs a recovery target"
+                    : "give only one recovery target", "use one of --time, --lsn, --xid, --name or --latest");
+        }
+        if (targetDir == null) {
+            throw LifeboatException.usage("a physical restore needs --target-dir", "give a new or empty folder for "
+                    + "the restored data directory");
+        }
+        if (target != null || !includes.isEmpty() || toDatabase != null || clean) {
+            throw LifeboatException.usage("--target, --include, --to-database and --clean do not apply to physical "
+                    + "restores", "a physical restore creates a new data directory in --target-dir");
+        }
+        if (port != null && (port < 1024 || port > 65535)) {
+            throw LifeboatException.usage("--port must be 1024 to 65535, got " + port, "or leave it out to pick a free one");
+        }
+        RecoveryTarget.Kind kind = time != null ? RecoveryTarget.Kind.TIME : lsn != null ? RecoveryTarget.Kind.LSN
+                : xid != null ? RecoveryTarget.Kind.XID : restorePoint != null ? RecoveryTarget.Kind.NAME
+                : RecoveryTarget.Kind.LATEST;
+        String value = time != null ? time : lsn != null ? lsn : xid != null ? xid : restorePoint;
+        RecoveryTarget recoveryTarget = new RecoveryTarget(kind, value, timeline);
+        Config cfg = config();
+        java.time.Duration timeout = parseDuration(recoveryTimeout, "--recovery-timeout");
+        try (Repository repository = openRepository();
+             RepoLock ignored = lock(repository, false, "restore")) {
+            SnapshotRef backup = snapshot == null ? null : SnapshotArg.resolve(repository, snapshot, "database");
+            PointInTimeRestore pitr = new PointInTimeRestore(repository, progress());
+            PointInTimeRestore.Request request = new PointInTimeRestore.Request(recoveryTarget, backup, cluster, targetDir,
+                    port != null ? port : LocalCluster.freePort(), DatabaseOptions.tools(cfg, cli.env()), timeout);
+            PointInTimeRestore.Plan plan = pitr.plan(request);
+            if (dryRun) {
+                if (json) {
+                    printJson(Map.of("dryRun", true, "plan", plan));
+                } else {
+                    printPhysicalPlan(plan);
+                    say("dry run: nothing was changed");
+                }
+                return 0;
+            }
+            if (!json) {
+                printPhysicalPlan(plan);
+            }
+            PointInTimeRestore.Result r = pitr.run(request);
+            if (json) {
+                printJson(r);
+            } else {
+                say("recovered: " + (r.recoveryStop() == null ? "to the end of the WAL" : r.recoveryStop()));
+                if (r.lastTransaction() != null) {
+                    say("           " + r.lastTransaction());
+                }
+                say(String.format("cluster running: %s (timeline %d, LSN %s) in %s", r.connection(), r.timeline(),
+                        r.lsn(), Format.duration(r.durationMillis())));
+                say("stop it with: pg_ctl -D " + plan.targetDir() + " stop (as the postgres user)");
+            }
+            return 0;
+        }
+    }
+
+    private void printPhysicalPlan(PointInTimeRestore.Plan p) {
+        say("point-in-time restore plan:");
+        say("  base backup     " + p.backup().substring(0, 8) + " taken " + Format.time(p.backupTime()) + " (cluster "
+                + p.systemIdentifier() + ", timeline " + p.timeline() + ", LSN " + p.startLsn() + " to " + p.stopLsn() + ")");
+        say("  restore         " + Format.bytes(p.baseBytes()) + " into " + p.targetDir());
+        say("  WAL             " + p.walFiles() + " file(s), " + p.firstWal() + " to " + p.lastWal());
+        say("  recover to      " + p.target());
+        say("  start on port   " + p.port() + ", promote, verify");
+        say("  estimated time  about " + Format.duration(p.estimatedSeconds() * 1000));
     }
 
     private int restoreDatabase(Repository repository, SnapshotRef ref) {

@@ -176,6 +176,14 @@ public record ConnectionSpec(String host, int port, String user, String database
 
     /** Opens a JDBC connection, mapping failures to clear messages. */
     public Connection connect() {
+        return connect(Map.of());
+    }
+
+    /**
+     * Opens a JDBC connection with extra pgjdbc properties (for example {@code replication=true} for a
+     * physical replication connection), mapping failures to clear messages.
+     */
+    public Connection connect(Map<String, String> extraProperties) {
         if (host.startsWith("/")) {
             throw LifeboatException.usage("database host '" + host + "' is a Unix socket directory",
                     "connect over TCP: set PGHOST to a host name or address");
@@ -190,6 +198,7 @@ public record ConnectionSpec(String host, int port, String user, String database
         }
         props.setProperty("ApplicationName", "lifeboat");
         props.setProperty("connectTimeout", "10");
+        extraProperties.forEach(props::setProperty);
         String jdbc = "jdbc:postgresql://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port + "/"
                 + java.net.URLEncoder.encode(database, StandardCharsets.UTF_8).replace("+", "%20");
         try {

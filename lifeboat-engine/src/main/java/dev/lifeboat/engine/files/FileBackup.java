@@ -92,10 +92,32 @@ public final class FileBackup {
         this.threads = Math.max(1, threads);
     }
 
+    /**
+     * What storing the trees produced: everything a snapshot needs except the source-specific details a
+     * caller adds (physical database backups store their trees here, then stop the backup and save).
+     */
+    public record Stored(Instant start, String hostname, List<String> roots, SnapshotRef parent, List<BlobId> tree,
+                         Summary summary, List<String> warnings, JsonNode certificateDetails) {
+    }
+
     public Result run(Request request) {
         if (!request.type().isFileTree()) {
             throw new IllegalArgumentException("FileBackup backs up file trees, not " + request.type().label());
         }
+        Stored s = store(request);
+        Snapshot snapshot = new Snapshot(Snapshot.VERSION, s.start(), request.type().label(), null, s.hostname(),
+                System.getProperty("user.name"), s.roots(), request.tags(), request.excludes(),
+                s.parent() == null ? null : s.parent().id(), s.tree(), s.summary(), s.certificateDetails(),
+                request.appVersion());
+        SnapshotRef saved = new SnapshotStore(repo).save(snapshot);
+        return new Result(saved, s.parent() == null ? null : s.parent().id(), s.warnings());
+    }
+
+    /**
+     * Stores the file trees of the request (data, trees and index, all durable when this returns) without
+     * saving a snapshot. The parent is the newest snapshot of the same type, host and paths.
+     */
+    public Stored store(Request request) {
         Instant start = Instant.now();
         List<Path> roots = normalizeRoots(request.paths());
         List<String> rootStrings = roots.stream().map(Path::toString).toList();
@@ -192,11 +214,7 @@ public final class FileBackup {
             JsonNode details = request.type() == SourceType.CERTIFICATES
                     ? Json.MAPPER.valueToTree(CertificateInspector.details(certificates, privateKeys))
                     : null;
-            Snapshot snapshot = new Snapshot(Snapshot.VERSION, start, request.type().label(), null, hostname,
-                    System.getProperty("user.name"), rootStrings, request.tags(), request.excludes(),
-                    parent == null ? null : parent.id(), treeIds, summary, details, request.appVersion());
-            SnapshotRef saved = store.save(snapshot);
-            return new Result(saved, parent == null ? null : parent.id(), List.copyOf(warnings));
+            return new Stored(start, hostname, rootStrings, parent, treeIds, summary, List.copyOf(warnings), details);
         }
     }
 

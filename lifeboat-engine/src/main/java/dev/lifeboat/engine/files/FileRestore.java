@@ -26,6 +26,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -42,9 +43,40 @@ public final class FileRestore {
     private static final String TEMP_SUFFIX = ".lifeboat-partial";
 
     /** What to restore and where. */
-    public record Request(SnapshotRef snapshot, Path target, List<String> includes, boolean overwrite) {
+    public record Request(SnapshotRef snapshot, Path target, List<String> includes, boolean overwrite,
+                          Map<String, Path> relocations) {
         public Request {
             includes = List.copyOf(includes);
+            relocations = Map.copyOf(relocations);
+        }
+
+        /** Restores under TARGET/&lt;original path&gt;. */
+        public Request(SnapshotRef snapshot, Path target, List<String> includes, boolean overwrite) {
+            this(snapshot, target, includes, overwrite, Map.of());
+        }
+
+        /**
+         * Restores only the subtrees named by node path prefix (no leading '/'), each into its own folder
+         * (the data directory of a point-in-time restore, its tablespaces elsewhere).
+         */
+        public static Request relocated(SnapshotRef snapshot, Map<String, Path> relocations) {
+            return new Request(snapshot, relocations.values().iterator().next(), List.of(), false, relocations);
+        }
+
+        /** Where a node goes, or null when a relocated restore leaves it out. */
+        Path destination(Path target, String nodePath) {
+            if (relocations.isEmpty()) {
+                return target.resolve(nodePath);
+            }
+            for (Map.Entry<String, Path> r : relocations.entrySet()) {
+                if (nodePath.equals(r.getKey())) {
+                    return r.getValue();
+                }
+                if (nodePath.startsWith(r.getKey() + "/")) {
+                    return r.getValue().resolve(nodePath.substring(r.getKey().length() + 1));
+                }
+            }
+            return null;
         }
     }
 
@@ -64,13 +96,17 @@ public final class FileRestore {
 
     public Result run(Request request) {
         Path target = request.target().toAbsolutePath().normalize();
-        checkTarget(target, request.overwrite());
+        if (request.relocations().isEmpty()) {
+            checkTarget(target, request.overwrite());
+        } else {
+            request.relocations().values().forEach(dir -> checkTarget(dir.toAbsolutePath(), request.overwrite()));
+        }
         Globs includes = new Globs(request.includes(), "--include");
         List<Node> selected = new ArrayList<>();
         long total = 0;
         List<String> matchedDirs = new ArrayList<>();
         for (Node n : TreeReader.nodes(repo, request.snapshot().snapshot())) {
-            if (!included(n, includes, matchedDirs)) {
+            if (!included(n, includes, matchedDirs) || request.destination(target, n.path()) == null) {
                 continue;
             }
             total += n.size();
@@ -102,7 +138,7 @@ public final class FileRestore {
         })) {
             List<Future<?>> tasks = new ArrayList<>();
             for (Node n : selected) {
-                Path dest = target.resolve(n.path());
+                Path dest = request.destination(target, n.path());
                 switch (n.type()) {
                     case DIR -> {
                         mkdirs(dest);
@@ -132,7 +168,7 @@ public final class FileRestore {
         for (int i = dirNodes.size() - 1; i >= 0; i--) {
             Node d = dirNodes.get(i);
             try {
-                applyMetadata(d, target.resolve(d.path()));
+                applyMetadata(d, request.destination(target, d.path()));
             } catch (IOException e) {
                 errors.add("directory '" + d.path() + "': cannot set metadata: " + e.getMessage());
             }

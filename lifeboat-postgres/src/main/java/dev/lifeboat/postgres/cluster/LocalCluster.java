@@ -222,19 +222,15 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** When running as root, gives a path to the postgres user (the server refuses to run as root). */
+    /**
+     * When running as root, gives a path to the postgres user (the server refuses to run as root) and lets
+     * that user traverse the folders above it.
+     */
     public static void giveToPostgres(Path p) throws IOException {
         if (!PgProcess.isRoot()) {
             return;
         }
-        UserPrincipal postgres;
-        try {
-            postgres = p.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
-        } catch (IOException e) {
-            throw new LifeboatException(ErrorCode.DATABASE, "there is no 'postgres' user to run the server as",
-                    "install the PostgreSQL server package, which creates it");
-        }
-        Files.setOwner(p, postgres);
+        chownToPostgres(p);
         Path parent = p.toAbsolutePath().getParent();
         // the postgres user must be able to traverse the parent folders
         while (parent != null && parent.getParent() != null) {
@@ -245,6 +241,22 @@ public final class LocalCluster implements AutoCloseable {
             }
             parent = parent.getParent();
         }
+    }
+
+    /** When running as root, makes the postgres user own the path (not following symlinks). */
+    public static void chownToPostgres(Path p) throws IOException {
+        if (!PgProcess.isRoot()) {
+            return;
+        }
+        UserPrincipal postgres;
+        try {
+            postgres = p.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+        } catch (IOException e) {
+            throw new LifeboatException(ErrorCode.DATABASE, "there is no 'postgres' user to run the server as",
+                    "install the PostgreSQL server package, which creates it");
+        }
+        Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setOwner(postgres);
     }
 
     /** A free TCP port on the loopback interface. */

@@ -7,7 +7,9 @@ public enum ObjectKind {
     DATA("data", true),
     INDEX("index", false),
     SNAPSHOT("snapshots", false),
-    LOCK("locks", false);
+    LOCK("locks", false),
+    /** WAL segments and timeline history files, one object each, named {@code <system id>-<file name>}. */
+    WAL("wal", false);
 
     private final String folder;
     private final boolean fannedOut;
