@@ -1,6 +1,7 @@
 package dev.lifeboat.cli;
 
 import dev.lifeboat.engine.config.Config;
+import dev.lifeboat.engine.config.Setting;
 import dev.lifeboat.engine.config.Settings;
 import dev.lifeboat.error.ErrorCode;
 import dev.lifeboat.error.LifeboatException;
@@ -8,7 +9,7 @@ import dev.lifeboat.repo.Json;
 import dev.lifeboat.repo.Progress;
 import dev.lifeboat.repo.Repository;
 import dev.lifeboat.repo.backend.Backend;
-import dev.lifeboat.repo.backend.LocalBackend;
+import dev.lifeboat.repo.backend.Backends;
 import dev.lifeboat.repo.lock.RepoLock;
 import picocli.CommandLine.Option;
 
@@ -19,6 +20,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 
 /** Options every command shares and the plumbing to open a repository with them. */
@@ -57,17 +60,25 @@ abstract class BaseCommand implements Callable<Integer> {
         return config;
     }
 
+    /**
+     * The backend of --repo or the configured repository. Backends read their options (S3 endpoint,
+     * region, …) from variables, so each resolved setting is passed under its first variable, over the
+     * process environment.
+     */
     Backend backend() {
-        String location = repo != null ? repo : config().get(Settings.REPOSITORY);
-        if (location == null || location.isBlank()) {
-            throw LifeboatException.usage("no repository given",
-                    "pass --repo PATH, set LIFEBOAT_REPO, or set 'repository' in lifeboat.yml");
+        return backend(repo != null ? repo : config().get(Settings.REPOSITORY));
+    }
+
+    /** The backend of a location (a path or s3://bucket/prefix), with the configured storage options. */
+    Backend backend(String location) {
+        Map<String, String> env = new HashMap<>(cli.env());
+        for (Setting<?> s : Settings.ALL) {
+            Object value = config().get(s);
+            if (value != null && !s.isList() && !s.env().isEmpty()) {
+                env.put(s.env().get(0), value.toString());
+            }
         }
-        if (location.contains("://")) {
-            throw LifeboatException.usage("repository '" + location + "' uses a storage scheme this release "
-                    + "does not support", "use a local path");
-        }
-        return new LocalBackend(Path.of(location));
+        return Backends.open(location, env);
     }
 
     Repository openRepository() {

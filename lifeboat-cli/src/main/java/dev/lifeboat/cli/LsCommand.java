@@ -28,6 +28,9 @@ final class LsCommand extends BaseCommand {
 
     @Override
     public Integer call() {
+        if (type != null) {
+            dev.lifeboat.engine.files.SourceType.parse(type);
+        }
         try (Repository repository = openRepository();
              RepoLock ignored = lock(repository, false, "ls")) {
             SnapshotRef ref = SnapshotArg.resolve(repository, snapshot, type);

@@ -32,7 +32,10 @@ final class SnapshotsCommand extends BaseCommand {
         try (Repository repository = openRepository();
              RepoLock ignored = lock(repository, false, "snapshots")) {
             List<SnapshotRef> refs = new ArrayList<>();
-            for (SnapshotRef r : new dev.lifeboat.repo.snapshot.SnapshotStore(repository).list()) {
+            var listing = new dev.lifeboat.repo.snapshot.SnapshotStore(repository).listing();
+            listing.damaged().forEach((id, why) -> cli.err().println("warning: snapshot " + id.shortHex()
+                    + " cannot be read: " + why));
+            for (SnapshotRef r : listing.snapshots()) {
                 Snapshot s = r.snapshot();
                 if ((type == null || type.equals(s.type())) && (tag == null || s.tags().contains(tag))) {
                     refs.add(r);

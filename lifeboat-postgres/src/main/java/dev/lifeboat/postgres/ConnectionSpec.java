@@ -17,7 +17,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.Set;
 
 /**
  * How to reach one PostgreSQL database, resolved the way libpq does: an explicit postgres:// URL, then
@@ -26,7 +25,7 @@ import java.util.Set;
  * anywhere is looked up in PGPASSFILE or ~/.pgpass. The password never appears in {@link #toString()}.
  */
 public record ConnectionSpec(String host, int port, String user, String database, String password, String sslMode) {
-    private static final Set<String> SSL_MODES = Set.of("disable", "allow", "prefer", "require", "verify-ca",
+    private static final List<String> SSL_MODES = List.of("disable", "allow", "prefer", "require", "verify-ca",
             "verify-full");
 
     public ConnectionSpec {
@@ -40,7 +39,7 @@ public record ConnectionSpec(String host, int port, String user, String database
             throw LifeboatException.usage("no database user or name given", "set PGUSER and PGDATABASE, or give a URL");
         }
         if (sslMode != null && !SSL_MODES.contains(sslMode)) {
-            throw LifeboatException.usage("invalid sslmode '" + sslMode + "'", "use one of " + SSL_MODES);
+            throw LifeboatException.usage("invalid sslmode '" + sslMode + "'", "use one of " + String.join(", ", SSL_MODES));
         }
     }
 
@@ -137,7 +136,9 @@ public record ConnectionSpec(String host, int port, String user, String database
         if (uri.getHost() == null && uri.getRawAuthority() != null && !uri.getRawAuthority().endsWith("@")) {
             throw LifeboatException.usage("invalid database URL '" + redact(url) + "'", hint);
         }
-        putIf(v, "host", uri.getHost());
+        String host = uri.getHost();
+        // URI keeps the brackets of an IPv6 literal; libpq and JDBC want the bare address
+        putIf(v, "host", host != null && host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
         if (uri.getPort() > 0) {
             v.put("port", Integer.toString(uri.getPort()));
         }
@@ -213,11 +214,12 @@ public record ConnectionSpec(String host, int port, String user, String database
         String state = e.getSQLState() == null ? "" : e.getSQLState();
         String where = "'" + display() + "'";
         return switch (state) {
-            case "28P01", "28000" -> new LifeboatException(ErrorCode.DATABASE, "login refused by " + where + ": "
+            // pgjdbc reports a password the server asked for but was not given as 08004
+            case "28P01", "28000", "08004" -> new LifeboatException(ErrorCode.DATABASE, "login refused by " + where + ": "
                     + firstLine(e.getMessage()), "check the password (PGPASSWORD, ~/.pgpass or the URL) and pg_hba.conf", e);
             case "3D000" -> new LifeboatException(ErrorCode.NOT_FOUND, "database '" + database + "' does not exist on '"
                     + host + ":" + port + "'", "check the database name, or create it first", e);
-            case "08001", "08006", "08004" -> new LifeboatException(ErrorCode.DATABASE, "cannot connect to " + where
+            case "08001", "08006" -> new LifeboatException(ErrorCode.DATABASE, "cannot connect to " + where
                     + ": " + firstLine(e.getMessage()), "check that the server runs and that host and port are right", e);
             default -> new LifeboatException(ErrorCode.DATABASE, "database error on " + where + ": "
                     + firstLine(e.getMessage()), null, e);
@@ -292,6 +294,9 @@ public record ConnectionSpec(String host, int port, String user, String database
                 } else if (c == ':' && out.size() < 4) {
                     out.add(cur.toString());
                     cur.setLength(0);
+                } else if (c == ':') {
+                    // like libpq, an unescaped colon ends the password
+                    break;
                 } else {
                     cur.append(c);
                 }

@@ -6,6 +6,7 @@ import dev.lifeboat.repo.backend.Backend;
 import dev.lifeboat.repo.backend.ObjectInfo;
 import dev.lifeboat.repo.backend.ObjectKind;
 import dev.lifeboat.repo.backend.ObjectName;
+import dev.lifeboat.repo.backend.ObjectNotFoundException;
 import dev.lifeboat.repo.crypto.KeyFile;
 import dev.lifeboat.repo.crypto.MasterKey;
 import dev.lifeboat.repo.index.BlobIndex;
@@ -217,7 +218,13 @@ public final class Repository implements AutoCloseable {
     }
 
     public byte[] loadBlob(BlobId pack, PackEntry e) {
-        byte[] sealed = backend.getRange(new ObjectName(ObjectKind.DATA, pack.hex()), e.offset(), e.length());
+        byte[] sealed;
+        try {
+            sealed = backend.getRange(new ObjectName(ObjectKind.DATA, pack.hex()), e.offset(), e.length());
+        } catch (ObjectNotFoundException missing) {
+            throw LifeboatException.integrity("pack '" + pack.shortHex() + "' holding blob '" + e.id().shortHex()
+                    + "' is missing");
+        }
         return decodeBlob(pack, e, sealed, 0);
     }
 

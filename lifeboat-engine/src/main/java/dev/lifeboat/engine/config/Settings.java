@@ -1,5 +1,8 @@
 package dev.lifeboat.engine.config;
 
+import dev.lifeboat.repo.backend.Backends;
+import dev.lifeboat.repo.backend.s3.S3Options;
+
 import java.util.Arrays;
 import java.util.List;
 
@@ -10,7 +13,8 @@ public final class Settings {
 
     public static final Setting<String> REPOSITORY = new Setting<>("repository",
             List.of("LIFEBOAT_REPO"), "string", null,
-            "where the repository lives: a local path (s3://bucket/prefix in a later release)", s -> s);
+            "where the repository lives: a local path, or s3://bucket/prefix on AWS S3 or an S3-compatible store "
+                    + "(see the s3.* settings)", s -> s);
 
     public static final Setting<String> PASSWORD_FILE = new Setting<>("password-file",
             List.of("LIFEBOAT_PASSWORD_FILE"), "path", null,
@@ -60,7 +64,7 @@ public final class Settings {
             "tables (schema.table) whose row counts a restore verifies; empty means every table", Settings::list);
 
     public static final Setting<List<String>> DATABASE_VERIFY = new Setting<>("database.verify",
-            List.of(), "list of 'SQL => expected'", List.of(),
+            List.of("LIFEBOAT_VERIFY_QUERY"), "list of 'SQL => expected'", List.of(),
             "queries run after a restore, each with the single value it must return", List::of);
 
     public static final Setting<String> DATABASE_PRE_RESTORE = new Setting<>("database.hooks.pre-restore",
@@ -89,10 +93,82 @@ public final class Settings {
             "folder of pg_dump, pg_restore and the server programs to prefer over PATH and /usr/lib/postgresql/*/bin",
             s -> s);
 
+    public static final Setting<String> S3_BUCKET = new Setting<>("s3.bucket",
+            Backends.BUCKET, "string", null,
+            "a bucket whose prefix '" + Backends.DEFAULT_PREFIX + "' is the repository when 'repository' is not set",
+            s -> s);
+
+    public static final Setting<String> S3_ENDPOINT = new Setting<>("s3.endpoint",
+            S3Options.ENDPOINT, "URL", null,
+            "endpoint of an S3-compatible store (MinIO, Ceph, …), for example http://10.0.0.5:9000; unset for AWS",
+            s -> s);
+
+    public static final Setting<String> S3_REGION = new Setting<>("s3.region",
+            S3Options.REGION, "string", null,
+            "region of the bucket (us-east-1 when unset)", s -> s);
+
+    public static final Setting<String> S3_PATH_STYLE = new Setting<>("s3.path-style",
+            S3Options.PATH_STYLE, "auto, true or false", "auto",
+            "name the bucket in the request path instead of the host name; auto means yes for an endpoint given as "
+                    + "an IP address or localhost", s -> oneOf("s3.path-style", s, "auto", "true", "false"));
+
+    public static final Setting<String> S3_STORAGE_CLASS_DATA = new Setting<>("s3.storage-class.data",
+            S3Options.STORAGE_CLASS_DATA, "S3 storage class", null,
+            "storage class of packs (file and database content), for example STANDARD_IA or GLACIER_IR; archive "
+                    + "classes (GLACIER, DEEP_ARCHIVE) need a retrieval before a restore can read them", s -> s);
+
+    public static final Setting<String> S3_STORAGE_CLASS_METADATA = new Setting<>("s3.storage-class.metadata",
+            S3Options.STORAGE_CLASS_METADATA, "S3 storage class", null,
+            "storage class of config, keys, index and snapshots (never an archive class: every command reads them); "
+                    + "locks always use the bucket's default", s -> s);
+
+    public static final Setting<String> S3_SSE = new Setting<>("s3.sse",
+            S3Options.SSE, "none, AES256, aws:kms or aws:kms:dsse", null,
+            "server-side encryption requested for every object, on top of Lifeboat's own encryption", s -> s);
+
+    public static final Setting<String> S3_SSE_KMS_KEY_ID = new Setting<>("s3.sse-kms-key-id",
+            S3Options.SSE_KMS_KEY_ID, "string", null,
+            "KMS key id or ARN for s3.sse aws:kms (default: the account's S3 key)", s -> s);
+
+    public static final Setting<String> S3_OBJECT_LOCK_MODE = new Setting<>("s3.object-lock.mode",
+            S3Options.OBJECT_LOCK_MODE, "none, governance or compliance", null,
+            "S3 Object Lock retention mode set on every object but locks (the bucket must have object lock enabled)",
+            s -> oneOf("s3.object-lock.mode", s, "none", "governance", "compliance"));
+
+    public static final Setting<Integer> S3_OBJECT_LOCK_DAYS = new Setting<>("s3.object-lock.days",
+            S3Options.OBJECT_LOCK_DAYS, "integer", null,
+            "days each object stays locked from when it is written", s -> intInRange("s3.object-lock.days", s, 1, 36500));
+
+    public static final Setting<String> WAL_SLOT = new Setting<>("wal.slot",
+            List.of("LIFEBOAT_WAL_SLOT"), "string", "lifeboat",
+            "physical replication slot 'wal stream' reads WAL from (created when missing; it keeps the server from "
+                    + "recycling WAL the repository does not have yet)", s -> s);
+
+    public static final Setting<DataSize> WAL_MAX_SLOT_RETAINED = new Setting<>("wal.max-slot-retained",
+            List.of("LIFEBOAT_WAL_MAX_SLOT_RETAINED"), "size", new DataSize(1L << 30),
+            "'wal stream' warns when the slot keeps more WAL than this on the server (for example 1GB or 512MB; "
+                    + "0 never warns)", s -> DataSize.parse("wal.max-slot-retained", s));
+
+    public static final Setting<Interval> WAL_PARTIAL_INTERVAL = new Setting<>("wal.partial-interval",
+            List.of("LIFEBOAT_WAL_PARTIAL_INTERVAL"), "duration", Interval.parse("", "500ms"),
+            "how often 'wal stream' stores the segment being filled while WAL flows (it also stores it as soon as the "
+                    + "flow pauses): the recovery point is about this old", s -> Interval.parse("wal.partial-interval", s));
+
+    public static final Setting<Interval> WAL_STATUS_INTERVAL = new Setting<>("wal.status-interval",
+            List.of("LIFEBOAT_WAL_STATUS_INTERVAL"), "duration", Interval.parse("", "10s"),
+            "how often 'wal stream' prints its position and lag", s -> Interval.parse("wal.status-interval", s));
+
+    public static final Setting<String> WAL_SPOOL_DIR = new Setting<>("wal.spool-dir",
+            List.of("LIFEBOAT_WAL_SPOOL_DIR"), "path", null,
+            "spool folder of 'wal push --spool' and 'wal spool': archive_command drops WAL there cheaply and "
+                    + "'wal spool' uploads it", s -> s);
+
     public static final List<Setting<?>> ALL = List.of(REPOSITORY, PASSWORD_FILE, FILES_EXCLUDE, CONFIG_INCLUDE,
             CONFIG_EXCLUDE, CERTIFICATE_WARN_DAYS, KDF_MEMORY_MIB, APP_VERSION, DATABASE_URL, DATABASE_CRITICAL_TABLES,
             DATABASE_VERIFY, DATABASE_PRE_RESTORE, DATABASE_POST_RESTORE, DATABASE_SAFETY_BACKUP, DATABASE_RESTORE_JOBS,
-            DATABASE_TEMP_DIR, POSTGRES_BIN_DIR);
+            DATABASE_TEMP_DIR, POSTGRES_BIN_DIR, S3_BUCKET, S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_STORAGE_CLASS_DATA,
+            S3_STORAGE_CLASS_METADATA, S3_SSE, S3_SSE_KMS_KEY_ID, S3_OBJECT_LOCK_MODE, S3_OBJECT_LOCK_DAYS, WAL_SLOT,
+            WAL_MAX_SLOT_RETAINED, WAL_PARTIAL_INTERVAL, WAL_STATUS_INTERVAL, WAL_SPOOL_DIR);
 
     static List<String> list(String s) {
         return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();
@@ -104,6 +180,14 @@ public final class Settings {
             case "false", "no", "off", "0" -> false;
             default -> throw new IllegalArgumentException("expected true or false, got '" + s + "'");
         };
+    }
+
+    static String oneOf(String name, String s, String... allowed) {
+        String v = s.trim().toLowerCase();
+        if (!List.of(allowed).contains(v)) {
+            throw new IllegalArgumentException(name + " must be one of " + String.join(", ", allowed) + ", got '" + s + "'");
+        }
+        return v;
     }
 
     static int intInRange(String name, String s, int min, int max) {

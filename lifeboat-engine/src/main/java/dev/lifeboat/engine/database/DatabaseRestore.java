@@ -38,9 +38,11 @@ import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Restores a logical database snapshot: plan, pre-restore hook, safety backup of the database about to
- * be replaced, drop and create, pg_restore (in parallel from a verified temporary copy of the dump when
- * jobs &gt; 1, streamed otherwise), verification against the recorded facts, post-restore hook.
+ * Restores a logical database snapshot: plan, a verified temporary copy of the dump when jobs &gt; 1,
+ * pre-restore hook, safety backup of the database about to be replaced, drop and create, pg_restore (in
+ * parallel from the copy, streamed otherwise), verification against the recorded facts, post-restore
+ * hook. Whatever can fail without changing the target (a full temporary folder, a damaged copy, no
+ * suitable pg_restore) fails before the hook and the drop.
  */
 public final class DatabaseRestore {
     /** What to restore where. */
@@ -166,39 +168,38 @@ public final class DatabaseRestore {
         Plan plan = plan(request);
         Source src = source(request);
         ConnectionSpec target = request.target();
+        // everything that can fail without touching the target is done before the hook, the safety backup
+        // and the drop: the client program is chosen and a parallel restore's copy is written and verified
+        ServerInfo server = serverInfo(target);
+        PgTools.Tool pgRestore = request.tools().forServer("pg_restore", server.major());
+        Node node = findNode(src.dump().node(), request.snapshot());
+        progress.start("restore", node.size(), Progress.Unit.BYTES);
+        Path temp = request.jobs() > 1 ? materialize(node, src.dump().sha256(), request.tempDir()) : null;
         Map<String, String> hookEnv = new HashMap<>();
         hookEnv.put("LIFEBOAT_SNAPSHOT", request.snapshot().id().hex());
         hookEnv.put("LIFEBOAT_DATABASE", target.database());
-        if (request.preHook() != null) {
-            Hooks.run("pre-restore", request.preHook(), hookEnv);
-        }
         String safety = null;
-        if (plan.safetyBackup()) {
-            safety = safetyBackup.apply(target).id().hex();
-        }
-        ServerInfo server = recreate(target, src.dump(), plan.targetExists());
-        PgTools.Tool pgRestore = request.tools().forServer("pg_restore", server.major());
-        Node node = findNode(src.dump().node(), request.snapshot());
-        List<String> cmd = new ArrayList<>(List.of(pgRestore.path().toString(), "--no-password", "--exit-on-error",
-                "--dbname=" + target.database()));
-        if (request.noOwner()) {
-            cmd.add("--no-owner");
-            cmd.add("--no-privileges");
-        }
-        progress.start("restore", node.size(), Progress.Unit.BYTES);
         try {
-            if (request.jobs() > 1) {
-                Path temp = materialize(node, src.dump().sha256(), request.tempDir());
-                try {
-                    cmd.add("--jobs=" + request.jobs());
-                    cmd.add(temp.toString());
-                    try (PgProcess p = PgProcess.start(cmd, target.childEnvironment(), null, false)) {
-                        p.stdin().close();
-                        p.stdout().transferTo(OutputStream.nullOutputStream());
-                        p.waitSuccess();
-                    }
-                } finally {
-                    Files.deleteIfExists(temp);
+            if (request.preHook() != null) {
+                Hooks.run("pre-restore", request.preHook(), hookEnv);
+            }
+            if (plan.safetyBackup()) {
+                safety = safetyBackup.apply(target).id().hex();
+            }
+            recreate(target, src.dump(), plan.targetExists(), server.major());
+            List<String> cmd = new ArrayList<>(List.of(pgRestore.path().toString(), "--no-password", "--exit-on-error",
+                    "--dbname=" + target.database()));
+            if (request.noOwner()) {
+                cmd.add("--no-owner");
+                cmd.add("--no-privileges");
+            }
+            if (temp != null) {
+                cmd.add("--jobs=" + request.jobs());
+                cmd.add(temp.toString());
+                try (PgProcess p = PgProcess.start(cmd, target.childEnvironment(), null, false)) {
+                    p.stdin().close();
+                    p.stdout().transferTo(OutputStream.nullOutputStream());
+                    p.waitSuccess();
                 }
             } else {
                 try (PgProcess p = PgProcess.start(cmd, target.childEnvironment(), null, false)) {
@@ -219,6 +220,7 @@ public final class DatabaseRestore {
                     drain.join();
                 }
             }
+            progress.finish();
         } catch (IOException e) {
             throw new LifeboatException(ErrorCode.DATABASE, "restoring into '" + target.display() + "' failed: "
                     + e.getMessage(), safety == null ? null : "undo with: lifeboat restore --type database " + safety.substring(0, 8) + " --clean");
@@ -231,8 +233,15 @@ public final class DatabaseRestore {
             }
             throw new LifeboatException(e.code(), e.getMessage(), "the database was backed up first; undo with: "
                     + "lifeboat restore --type database " + safety.substring(0, 8) + " --clean", e);
+        } finally {
+            if (temp != null) {
+                try {
+                    Files.deleteIfExists(temp);
+                } catch (IOException ignored) {
+                    // a leftover file in the temporary folder is all that is lost
+                }
+            }
         }
-        progress.finish();
         List<Verification.Check> checks = Verification.run(target, src.dump().facts(), request.criticalTables(),
                 request.queries());
         boolean verified = checks.stream().allMatch(Verification.Check::ok);
@@ -267,23 +276,47 @@ public final class DatabaseRestore {
         }
     }
 
-    private Path materialize(Node node, String sha256, Path tempDir) throws IOException {
+    /** Writes the dump to a new file in the temporary folder (the system's by default), verifying its SHA-256. */
+    private Path materialize(Node node, String sha256, Path tempDir) {
         Path dir = tempDir != null ? tempDir : Path.of(System.getProperty("java.io.tmpdir"));
-        Files.createDirectories(dir);
-        Path temp = Files.createTempFile(dir, "lifeboat-restore-", ".dump",
-                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        String hint = "point --temp-dir at a writable folder, or use --jobs 1 to stream without a temporary copy";
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new LifeboatException(ErrorCode.FAILURE, "cannot write the temporary copy of the dump in '" + dir
+                    + "': it is not a directory", hint);
+        }
+        Path temp;
+        try {
+            Files.createDirectories(dir);
+            temp = Files.createTempFile(dir, "lifeboat-restore-", ".dump",
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (IOException e) {
+            throw new LifeboatException(ErrorCode.FAILURE, "cannot write the temporary copy of the dump in '" + dir
+                    + "': " + reason(e), hint);
+        }
         try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE)) {
             writeVerified(node, sha256, out);
         } catch (IOException | RuntimeException e) {
-            Files.deleteIfExists(temp);
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // the failure below matters more than the leftover file
+            }
             if (e instanceof IOException io && String.valueOf(io.getMessage()).contains("No space left")) {
                 throw new LifeboatException(ErrorCode.FAILURE, "no space left in '" + dir + "' for the "
                         + node.size() + "-byte dump", "free space there, point --temp-dir elsewhere, or use --jobs 1 "
                         + "to stream without a temporary copy");
             }
-            throw e;
+            if (e instanceof IOException io) {
+                throw new LifeboatException(ErrorCode.FAILURE, "cannot write the temporary copy of the dump in '" + dir
+                        + "': " + reason(io), hint);
+            }
+            throw (RuntimeException) e;
         }
         return temp;
+    }
+
+    private static String reason(IOException e) {
+        return e instanceof java.nio.file.AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage());
     }
 
     private static MessageDigest sha256() {
@@ -307,18 +340,25 @@ public final class DatabaseRestore {
         }
     }
 
+    private static ServerInfo serverInfo(ConnectionSpec target) {
+        ConnectionSpec admin = target.withDatabase("postgres");
+        try (Connection c = admin.connect()) {
+            return ServerInfo.read(c);
+        } catch (SQLException e) {
+            throw admin.error(e);
+        }
+    }
+
     /** Drops the target database if it exists (ending its sessions) and creates it empty. */
-    private static ServerInfo recreate(ConnectionSpec target, DumpInfo dump, boolean exists) {
+    private static void recreate(ConnectionSpec target, DumpInfo dump, boolean exists, int serverMajor) {
         ConnectionSpec admin = target.withDatabase("postgres");
         String name = "\"" + target.database().replace("\"", "\"\"") + "\"";
         try (Connection c = admin.connect(); Statement s = c.createStatement()) {
-            ServerInfo server = ServerInfo.read(c);
             if (exists) {
-                s.execute("DROP DATABASE " + name + (server.major() >= 13 ? " WITH (FORCE)" : ""));
+                s.execute("DROP DATABASE " + name + (serverMajor >= 13 ? " WITH (FORCE)" : ""));
             }
             String encoding = dump.facts().encoding() == null ? "UTF8" : dump.facts().encoding();
             s.execute("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING '" + encoding.replace("'", "") + "'");
-            return server;
         } catch (SQLException e) {
             throw admin.error(e);
         }

@@ -187,7 +187,7 @@ public final class PointInTimeRestore {
             }
         }
         for (String f : files) {
-            if (f.endsWith(".history")) {
+            if (f.endsWith(".history") || f.endsWith(".backup")) {
                 continue;
             }
             String seg = f.substring(0, 24);

@@ -13,6 +13,8 @@ public record RecoveryTarget(Kind kind, String value, String timeline) {
     /** The kinds of target PostgreSQL knows. */
     public enum Kind { TIME, LSN, XID, NAME, LATEST }
 
+    private static final DateTimeFormatter PG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx")
+            .withZone(java.time.ZoneOffset.UTC);
     private static final DateTimeFormatter SQL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSS]XXX");
 
     public RecoveryTarget {
@@ -71,12 +73,21 @@ public record RecoveryTarget(Kind kind, String value, String timeline) {
         return kind == Kind.LSN ? Lsn.parse(value) : null;
     }
 
-    /** The recovery settings for postgresql.auto.conf. */
+    /**
+     * The recovery settings for postgresql.auto.conf. Every target setting is written, the unused ones
+     * empty, so that settings left by an earlier recovery of the backed-up cluster cannot apply.
+     */
     public String settings() {
         StringBuilder sb = new StringBuilder();
+        sb.append("recovery_target = ''\n");
+        for (Kind k : Kind.values()) {
+            if (k != kind && k != Kind.LATEST) {
+                sb.append("recovery_target_").append(k.name().toLowerCase()).append(" = ''\n");
+            }
+        }
         switch (kind) {
-            case TIME -> sb.append("recovery_target_time = '").append(DateTimeFormatter.ISO_INSTANT.format(instant()))
-                    .append("'\n");
+            // the setting's parser wants PostgreSQL's own form, not ISO-8601 with 'T' and 'Z'
+            case TIME -> sb.append("recovery_target_time = '").append(PG_TIME.format(instant())).append("'\n");
             case LSN -> sb.append("recovery_target_lsn = '").append(value).append("'\n");
             case XID -> sb.append("recovery_target_xid = '").append(value).append("'\n");
             case NAME -> sb.append("recovery_target_name = '").append(value).append("'\n");

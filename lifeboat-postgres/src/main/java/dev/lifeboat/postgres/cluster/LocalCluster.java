@@ -79,6 +79,13 @@ public final class LocalCluster implements AutoCloseable {
         return new LocalCluster(dataDir.toAbsolutePath(), tools.exact("pg_ctl", major), port);
     }
 
+    /** A handle on a cluster that Lifeboat started earlier in this process (a restored one), so it can be stopped. */
+    public static LocalCluster startedEarlier(PgTools tools, Path dataDir, int port) {
+        LocalCluster c = existing(tools, dataDir, port);
+        c.running = true;
+        return c;
+    }
+
     /** The PostgreSQL major version recorded in a data directory's PG_VERSION. */
     public static int majorOf(Path dataDir) {
         try {

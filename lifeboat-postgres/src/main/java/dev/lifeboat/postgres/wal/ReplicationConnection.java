@@ -102,10 +102,7 @@ public final class ReplicationConnection implements AutoCloseable {
                 .copyDual("START_REPLICATION SLOT " + slot + " PHYSICAL " + start + " TIMELINE " + timeline);
     }
 
-    /**
-     * Makes blocking reads give up after {@code millis} (a read that times out throws an exception whose cause
-     * is a {@link java.net.SocketTimeoutException}, and the connection stays usable).
-     */
+    /** Makes a read that waits longer than {@code millis} for the server fail, so a dead network is noticed. */
     public void readTimeout(int millis) throws SQLException {
         connection.setNetworkTimeout(Runnable::run, millis);
     }

@@ -6,7 +6,6 @@ import dev.lifeboat.postgres.ConnectionSpec;
 import dev.lifeboat.postgres.physical.WalHeader;
 import org.postgresql.copy.CopyDual;
 
-import java.net.SocketTimeoutException;
 import java.nio.ByteBuffer;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -36,7 +35,12 @@ import java.util.regex.Pattern;
  */
 public final class WalStreamer {
     private static final Pattern SLOT = Pattern.compile("[a-z0-9_]{1,63}");
-    private static final int POLL_MILLIS = 100;
+    /** How long to sleep when no message is waiting. */
+    private static final long POLL_MILLIS = 10;
+    /** A pause in the flow this long stores the partial segment at once. */
+    private static final long IDLE_NANOS = Duration.ofMillis(100).toNanos();
+    /** A safety net only: reads are non-blocking, but a message that starts must finish within this. */
+    private static final int READ_TIMEOUT_MILLIS = 60_000;
     private static final long CHECK_NANOS = Duration.ofSeconds(10).toNanos();
     private static final long REWARN_NANOS = Duration.ofMinutes(10).toNanos();
     private static final Duration RETRY_MIN = Duration.ofMillis(500);
@@ -239,7 +243,7 @@ public final class WalStreamer {
                 throw e;
             }
             listener.connected(systemId, id.timeline(), tli, start);
-            repl.readTimeout(POLL_MILLIS);
+            repl.readTimeout(READ_TIMEOUT_MILLIS);
             new Stream(copy, monitor, tli, start, history.entry(tli).end(), id.timeline()).run();
         }
     }
@@ -258,6 +262,10 @@ public final class WalStreamer {
                 } else if (name.matches("[0-9A-F]{24}")) {
                     WalSegmentName seg = WalSegmentName.parse(name, segmentSize);
                     advance(seg.timeline(), seg.next().start());
+                } else if (name.matches("[0-9A-F]{24}\\.partial")) {
+                    // how far the partial reaches is not known without reading it: stream its segment again
+                    WalSegmentName seg = WalSegmentName.parse(name.substring(0, 24), segmentSize);
+                    advance(seg.timeline(), seg.start());
                 }
             }
         } else if (!systemId.equals(id.systemId())) {
@@ -364,6 +372,9 @@ public final class WalStreamer {
         private long lastPartialNanos = System.nanoTime();
         private long lastStatusNanos = System.nanoTime();
         private long lastCheckNanos = System.nanoTime();
+        private long lastMessageNanos = System.nanoTime();
+        /** When WAL last arrived: keepalives do not count, a server waiting for our flush sends them back to back. */
+        private long lastDataNanos = System.nanoTime();
 
         Stream(CopyDual copy, SlotMonitor monitor, int timeline, Lsn start, Lsn end, int serverTimeline) {
             this.copy = copy;
@@ -387,8 +398,17 @@ public final class WalStreamer {
                 while (!stopping) {
                     byte[] message = read();
                     long now = System.nanoTime();
-                    if (message == null) {
+                    if (message != null && message[0] == 'w') {
+                        lastDataNanos = now;
+                    } else if (now - lastDataNanos >= IDLE_NANOS) {
                         storePartialAndConfirm();
+                    }
+                    if (message == null) {
+                        if (now - lastMessageNanos > silenceLimitNanos()) {
+                            throw new SQLException("the server sent nothing for "
+                                    + Duration.ofNanos(now - lastMessageNanos).toSeconds() + " s", "08006");
+                        }
+                        pause(Duration.ofMillis(POLL_MILLIS));
                     } else if (message[0] == 'w') {
                         if (xlogData(message)) {
                             return;
@@ -407,7 +427,7 @@ public final class WalStreamer {
                         throw new SQLException("unexpected replication message '" + (char) message[0] + "'", "08P01");
                     }
                     if (now - lastStatusNanos >= options.statusInterval().toNanos()) {
-                        sendStatus();
+                        sendStatus(true);
                         listener.status(new Status(timeline, received(), durable(), serverEnd, segmentsStored));
                     }
                     if (now - lastCheckNanos >= CHECK_NANOS) {
@@ -434,21 +454,27 @@ public final class WalStreamer {
             }
         }
 
-        /** The next message, or null when none came within the poll interval. */
+        /**
+         * The next message, or null when none is waiting. Reads do not block: a read that timed out in the middle
+         * of a message would leave pgjdbc's stream out of step.
+         */
         private byte[] read() throws SQLException {
-            byte[] message;
-            try {
-                message = copy.readFromCopy(true);
-            } catch (SQLException e) {
-                if (e.getCause() instanceof SocketTimeoutException) {
-                    return null;
-                }
-                throw e;
-            }
+            byte[] message = copy.readFromCopy(false);
             if (message == null && !copy.isActive()) {
                 throw new SQLException("the server ended the replication stream", "08006");
             }
+            if (message != null) {
+                lastMessageNanos = System.nanoTime();
+            }
             return message;
+        }
+
+        /**
+         * How long the server may stay silent: every status update asks for a reply, so silence past a few
+         * intervals means the connection is gone even when no error says so.
+         */
+        private long silenceLimitNanos() {
+            return options.statusInterval().toNanos() * 3 + Duration.ofSeconds(5).toNanos();
         }
 
         /** Takes one XLogData message; true when a historic timeline has been streamed to its end. */
@@ -544,14 +570,18 @@ public final class WalStreamer {
             return true;
         }
 
-        /** A standby status update: received WAL as written, only stored WAL as flushed. */
         private void sendStatus() throws SQLException {
+            sendStatus(false);
+        }
+
+        /** A standby status update: received WAL as written, only stored WAL as flushed. */
+        private void sendStatus(boolean replyRequested) throws SQLException {
             if (!copy.isActive()) {
                 return;
             }
             ByteBuffer b = ByteBuffer.allocate(34);
             b.put((byte) 'r').putLong(received().value()).putLong(confirmed.value()).putLong(0)
-                    .putLong(System.currentTimeMillis() * 1000 - PG_EPOCH_MICROS).put((byte) 0);
+                    .putLong(System.currentTimeMillis() * 1000 - PG_EPOCH_MICROS).put((byte) (replyRequested ? 1 : 0));
             copy.writeToCopy(b.array(), 0, b.capacity());
             copy.flushCopy();
             lastStatusNanos = System.nanoTime();

@@ -52,6 +52,14 @@ public interface Backend extends AutoCloseable {
     /** Calls {@code each} for every object of the kind, in no particular order. */
     void list(ObjectKind kind, Consumer<ObjectInfo> each);
 
+    /**
+     * The object's object lock retention ({@link Retention#NONE} when it has none), or null when this
+     * backend has no object lock at all (local directories, memory).
+     */
+    default Retention retention(ObjectName name) {
+        return null;
+    }
+
     @Override
     default void close() {
     }

@@ -225,6 +225,12 @@ public final class LocalBackend implements Backend {
                     + "' in repository '" + root + "': permission denied",
                     "check the owner and mode of the repository folder", e);
         }
+        if (e instanceof java.nio.file.NotDirectoryException || e instanceof FileAlreadyExistsException
+                || reason.contains("Not a directory") || reason.contains("Read-only file system")) {
+            return new LifeboatException(ErrorCode.STORAGE_PERMANENT, "cannot " + action + " '" + what
+                    + "' in repository '" + root + "': " + reason,
+                    "the repository path or a folder in it is not a writable directory; choose another location", e);
+        }
         if (reason.contains("No space left")) {
             return new LifeboatException(ErrorCode.STORAGE_PERMANENT, "cannot " + action + " '" + what
                     + "' in repository '" + root + "': no space left on device",

@@ -11,6 +11,8 @@ import dev.lifeboat.repo.backend.ObjectKind;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -35,21 +37,37 @@ public final class SnapshotStore {
                 "snapshot '" + id.shortHex() + "'");
     }
 
-    /** Every snapshot, oldest first. */
+    /** Every readable snapshot, oldest first; damaged ones are left out (see {@link #listing()}). */
     public List<SnapshotRef> list() {
+        return listing().snapshots();
+    }
+
+    /** The readable snapshots, oldest first, and the snapshot objects that could not be read, with why. */
+    public record Listing(List<SnapshotRef> snapshots, Map<BlobId, String> damaged) {
+    }
+
+    public Listing listing() {
         List<BlobId> ids = repo.listIds(ObjectKind.SNAPSHOT);
         List<SnapshotRef> out = new ArrayList<>(ids.size());
+        Map<BlobId, String> damaged = new TreeMap<>();
         try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(8, Math.max(1, ids.size())))) {
             List<Future<Snapshot>> loads = new ArrayList<>();
             for (BlobId id : ids) {
                 loads.add(pool.submit(() -> load(id)));
             }
             for (int i = 0; i < ids.size(); i++) {
-                out.add(new SnapshotRef(ids.get(i), Futures.get(loads.get(i))));
+                try {
+                    out.add(new SnapshotRef(ids.get(i), Futures.get(loads.get(i))));
+                } catch (LifeboatException e) {
+                    if (e.code() != ErrorCode.INTEGRITY && e.code() != ErrorCode.NOT_FOUND) {
+                        throw e;
+                    }
+                    damaged.put(ids.get(i), e.getMessage());
+                }
             }
         }
         out.sort(Comparator.comparing((SnapshotRef r) -> r.snapshot().time()).thenComparing(SnapshotRef::id));
-        return out;
+        return new Listing(out, damaged);
     }
 
     /**

@@ -29,7 +29,8 @@ public final class WalStore {
     private static final byte[] MAGIC = "LBWL".getBytes(StandardCharsets.US_ASCII);
     private static final int VERSION = 1;
     private static final Pattern SYSID = Pattern.compile("[0-9]{1,20}");
-    private static final Pattern FILE = Pattern.compile("[0-9A-F]{24}(\\.partial)?|[0-9A-F]{8}\\.history");
+    private static final Pattern FILE =
+            Pattern.compile("[0-9A-F]{24}(\\.partial)?|[0-9A-F]{8}\\.history|[0-9A-F]{24}\\.[0-9A-F]{8}\\.backup");
     private final Repository repo;
 
     public WalStore(Repository repo) {
@@ -45,7 +46,8 @@ public final class WalStore {
         }
         if (!FILE.matcher(file).matches()) {
             throw LifeboatException.usage("'" + file + "' is not a WAL segment or history file name",
-                    "WAL files are named like 000000010000000000000003 or 00000002.history");
+                    "WAL files are named like 000000010000000000000003, 00000002.history or "
+                            + "000000010000000000000003.00000028.backup");
         }
         return new ObjectName(ObjectKind.WAL, sysid + "-" + file);
     }

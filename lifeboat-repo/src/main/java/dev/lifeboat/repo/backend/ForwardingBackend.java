@@ -2,7 +2,7 @@ package dev.lifeboat.repo.backend;
 
 import java.util.function.Consumer;
 
-/** A backend that passes every call on to another: override a method to inject a fault or watch calls. */
+/** A backend that passes every call on to another: the base of wrappers (retry, append-only, fault injection). */
 public class ForwardingBackend implements Backend {
     protected final Backend delegate;
 
@@ -58,6 +58,11 @@ public class ForwardingBackend implements Backend {
     @Override
     public void list(ObjectKind kind, Consumer<ObjectInfo> each) {
         delegate.list(kind, each);
+    }
+
+    @Override
+    public Retention retention(ObjectName name) {
+        return delegate.retention(name);
     }
 
     @Override

@@ -1,0 +1,77 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.engine.config.Settings;
+import dev.lifeboat.engine.wal.WalArchive;
+import dev.lifeboat.engine.wal.WalSpool;
+import dev.lifeboat.error.LifeboatException;
+import dev.lifeboat.repo.Repository;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** lifeboat wal push: archive_command. */
+@Command(name = "push", mixinStandardHelpOptions = true,
+        description = {"Store one WAL file the server archived: archive_command = 'lifeboat wal push %p'.",
+                "A segment's first page must name its place and cluster; a history file's cluster is that of the data "
+                        + "directory the command runs in. Pushing the same file twice succeeds; a file whose content "
+                        + "differs from what the repository holds under its name is refused (exit 13).",
+                "Each push starts a JVM and derives the repository key; at high WAL rates use --spool with "
+                        + "'lifeboat wal spool' running beside the server, or 'wal stream'."})
+final class WalPushCommand extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "PATH", description = "the WAL file (%p)")
+    Path file;
+
+    @Option(names = "--spool", paramLabel = "DIR", arity = "0..1", fallbackValue = "",
+            description = "only copy the file, checked and flushed, into the spool folder DIR (default: wal.spool-dir), "
+                    + "which 'lifeboat wal spool' uploads; no repository access")
+    String spool;
+
+    @Option(names = "--system-id", paramLabel = "ID",
+            description = "the cluster's system identifier (default: read from the data directory's pg_control)")
+    String systemId;
+
+    @Option(names = "--new-cluster", description = "accept a cluster the repository holds no WAL or backups of, "
+            + "although it holds other clusters' (the database was re-created)")
+    boolean newCluster;
+
+    @Override
+    public Integer call() {
+        byte[] content = WalFiles.read(file);
+        String name = file.getFileName().toString();
+        String sysid = WalFiles.systemId(systemId, file);
+        if (spool != null) {
+            String dir = spool.isEmpty() ? config().get(Settings.WAL_SPOOL_DIR) : spool;
+            if (dir == null) {
+                throw LifeboatException.usage("--spool needs a folder", "pass --spool DIR or set wal.spool-dir");
+            }
+            boolean kept = new WalSpool(Path.of(dir)).add(name, content, sysid);
+            report(name, null, kept ? "spooled" : "skipped");
+            return 0;
+        }
+        try (Repository repository = openRepository()) {
+            WalArchive.Pushed p = new WalArchive(repository).push(name, content, sysid, newCluster);
+            report(name, p.systemId(), switch (p.outcome()) {
+                case STORED -> "stored";
+                case ALREADY_STORED -> "already stored";
+                case SKIPPED -> "skipped";
+            });
+            return 0;
+        }
+    }
+
+    private void report(String name, String cluster, String outcome) {
+        if (json) {
+            Map<String, Object> out = new LinkedHashMap<>();
+            out.put("file", name);
+            out.put("systemId", cluster);
+            out.put("outcome", outcome);
+            printJson(out);
+        } else if (!quiet) {
+            say(outcome + " WAL file " + name + (cluster == null ? "" : " of cluster " + cluster));
+        }
+    }
+}
