@@ -80,8 +80,9 @@ public final class Settings {
             "back up a database before a restore replaces it, so the restore can be undone", Settings::bool);
 
     public static final Setting<Integer> DATABASE_RESTORE_JOBS = new Setting<>("database.restore-jobs",
-            List.of("LIFEBOAT_RESTORE_JOBS"), "integer", 2,
-            "parallel pg_restore jobs; above 1 the dump is first copied (verified) to a temporary file",
+            List.of("LIFEBOAT_RESTORE_JOBS"), "integer", 1,
+            "parallel pg_restore jobs; 1 streams the dump straight into pg_restore, above 1 the dump is first copied "
+                    + "(verified) to a temporary file, which pays off only for many large tables (bench/README.md)",
             s -> intInRange("database.restore-jobs", s, 1, 64));
 
     public static final Setting<String> DATABASE_TEMP_DIR = new Setting<>("database.temp-dir",

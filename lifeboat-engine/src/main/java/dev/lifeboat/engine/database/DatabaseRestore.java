@@ -150,8 +150,9 @@ public final class DatabaseRestore {
         verify.add("schema fingerprint");
         request.queries().forEach(q -> verify.add(q.sql() + " => " + q.expected()));
         long rows = src.dump().facts().tables().stream().mapToLong(t -> t.rows()).sum();
-        // measured on the reference machine: pg_restore loads about 40 MB/s of custom-format dump with 2 jobs
-        long estimate = Math.max(1, src.dump().bytes() / (40L * 1024 * 1024 * Math.max(1, Math.min(request.jobs(), 2)) / 2));
+        // measured on the reference machine (bench/db-bench.sh, pgbench scale 100): pg_restore loads about
+        // 16 MB/s of uncompressed custom-format dump including index builds
+        long estimate = Math.max(1, src.dump().bytes() / (16L * 1024 * 1024));
         return new Plan(request.snapshot().id().hex(), request.snapshot().snapshot().time(), src.dump().facts().name(),
                 target.display(), exists, exists, exists && request.safetyBackup(), src.dump().bytes(),
                 src.dump().facts().tables().size(), rows, request.jobs(), request.preHook(), request.postHook(), verify,
