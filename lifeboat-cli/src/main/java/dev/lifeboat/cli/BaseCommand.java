@@ -8,6 +8,7 @@ import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.repo.Json;
 import dev.lifeboat.repo.Progress;
 import dev.lifeboat.repo.Repository;
+import dev.lifeboat.repo.backend.AppendOnlyBackend;
 import dev.lifeboat.repo.backend.Backend;
 import dev.lifeboat.repo.backend.Backends;
 import dev.lifeboat.repo.lock.RepoLock;
@@ -69,7 +70,10 @@ abstract class BaseCommand implements Callable<Integer> {
         return backend(repo != null ? repo : config().get(Settings.REPOSITORY));
     }
 
-    /** The backend of a location (a path or s3://bucket/prefix), with the configured storage options. */
+    /**
+     * The backend of a location (a path or s3://bucket/prefix), with the configured storage options; with
+     * {@code append-only} set it refuses to delete or replace objects.
+     */
     Backend backend(String location) {
         Map<String, String> env = new HashMap<>(cli.env());
         for (Setting<?> s : Settings.ALL) {
@@ -78,7 +82,8 @@ abstract class BaseCommand implements Callable<Integer> {
                 env.put(s.env().get(0), value.toString());
             }
         }
-        return Backends.open(location, env);
+        Backend backend = Backends.open(location, env);
+        return config().get(Settings.APPEND_ONLY) ? new AppendOnlyBackend(backend) : backend;
     }
 
     Repository openRepository() {
@@ -88,7 +93,7 @@ abstract class BaseCommand implements Callable<Integer> {
                     "run 'lifeboat init --repo " + b.location() + "' to create one, or check --repo / LIFEBOAT_REPO");
         }
         Repository repository = Repository.open(b, password("repository password: "));
-        // the key derivation left 64 MiB of garbage: a full collection now lets the heap shrink back to what the
+        // the key derivation left its memory as garbage: a full collection now lets the heap shrink back to what the
         // command uses, so its peak memory is not the sum of both
         System.gc();
         return repository;

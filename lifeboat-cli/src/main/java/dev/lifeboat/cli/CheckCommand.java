@@ -10,7 +10,8 @@ import picocli.CommandLine.Option;
 
 /** lifeboat check: verifies the repository. */
 @Command(name = "check", mixinStandardHelpOptions = true,
-        description = "Verify the repository's structure and, optionally, re-read and authenticate its data.")
+        description = "Verify the repository's structure and, optionally, re-read and authenticate its data; on S3, "
+                + "report the object lock of a sample of objects.")
 final class CheckCommand extends BaseCommand {
     @Option(names = "--read-data", description = "read and authenticate every byte of every pack")
     boolean readData;
@@ -48,6 +49,9 @@ final class CheckCommand extends BaseCommand {
                         report.packsRead() > 0 ? String.format("; read %d packs (%s)", report.packsRead(),
                                 Format.bytes(report.bytesRead())) : "",
                         Format.duration(millis)));
+                if (report.objectLock() != null) {
+                    say(report.objectLock().describe());
+                }
             }
             if (!report.ok()) {
                 cli.err().println("lifeboat: check found " + report.errors().size() + " error(s)");

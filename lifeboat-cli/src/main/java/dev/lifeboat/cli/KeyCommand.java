@@ -127,6 +127,11 @@ final class KeyCommand implements Runnable {
     static final class Passwd extends NewKeyCommand {
         @Override
         public Integer call() {
+            if (config().get(dev.lifeboat.engine.config.Settings.APPEND_ONLY)) {
+                throw new LifeboatException(ErrorCode.STORAGE_PERMANENT, "cannot change the password of an append-only "
+                        + "repository: the old key cannot be removed", "use 'lifeboat key add' here, and remove the old "
+                        + "key from a trusted host whose configuration does not set 'append-only'");
+            }
             try (Repository repository = openRepository();
                  RepoLock ignored = lock(repository, true, "key passwd")) {
                 BlobId added = addKey(repository);

@@ -1,9 +1,7 @@
 package dev.lifeboat.cli;
 
-import dev.lifeboat.engine.config.Settings;
 import dev.lifeboat.engine.wal.WalArchive;
 import dev.lifeboat.engine.wal.WalSpool;
-import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.repo.Repository;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -19,16 +17,17 @@ import java.util.Map;
                 "A segment's first page must name its place and cluster; a history file's cluster is that of the data "
                         + "directory the command runs in. Pushing the same file twice succeeds; a file whose content "
                         + "differs from what the repository holds under its name is refused (exit 13).",
-                "Each push starts a JVM and derives the repository key; at high WAL rates use --spool with "
-                        + "'lifeboat wal spool' running beside the server, or 'wal stream'."})
+                "Each push starts a JVM and derives the repository key, seconds per segment: for real WAL rates let "
+                        + "archive_command run scripts/lifeboat-wal-spool (or 'wal push --spool DIR %p') with "
+                        + "'lifeboat wal spool DIR' running beside the server, or use 'wal stream'."})
 final class WalPushCommand extends BaseCommand {
     @Parameters(index = "0", paramLabel = "PATH", description = "the WAL file (%p)")
     Path file;
 
-    @Option(names = "--spool", paramLabel = "DIR", arity = "0..1", fallbackValue = "",
-            description = "only copy the file, checked and flushed, into the spool folder DIR (default: wal.spool-dir), "
-                    + "which 'lifeboat wal spool' uploads; no repository access")
-    String spool;
+    @Option(names = "--spool", paramLabel = "DIR",
+            description = "only copy the file, checked and flushed, into the spool folder DIR, which 'lifeboat wal "
+                    + "spool' uploads; no repository access, no key derivation")
+    Path spool;
 
     @Option(names = "--system-id", paramLabel = "ID",
             description = "the cluster's system identifier (default: read from the data directory's pg_control)")
@@ -44,11 +43,7 @@ final class WalPushCommand extends BaseCommand {
         String name = file.getFileName().toString();
         String sysid = WalFiles.systemId(systemId, file);
         if (spool != null) {
-            String dir = spool.isEmpty() ? config().get(Settings.WAL_SPOOL_DIR) : spool;
-            if (dir == null) {
-                throw LifeboatException.usage("--spool needs a folder", "pass --spool DIR or set wal.spool-dir");
-            }
-            boolean kept = new WalSpool(Path.of(dir)).add(name, content, sysid);
+            boolean kept = new WalSpool(spool).add(name, content, sysid);
             report(name, null, kept ? "spooled" : "skipped");
             return 0;
         }

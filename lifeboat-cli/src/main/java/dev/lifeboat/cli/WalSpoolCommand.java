@@ -13,6 +13,8 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -46,6 +48,7 @@ final class WalSpoolCommand extends BaseCommand {
         }
         WalSpool spool = new WalSpool(folder);
         AtomicReference<LifeboatException> firstFailure = new AtomicReference<>();
+        Set<String> reported = ConcurrentHashMap.newKeySet();
         WalSpool.Listener listener = new WalSpool.Listener() {
             @Override
             public void pushed(WalArchive.Pushed p) {
@@ -64,6 +67,10 @@ final class WalSpoolCommand extends BaseCommand {
             @Override
             public void failed(String file, LifeboatException error) {
                 firstFailure.compareAndSet(null, error);
+                // a file that keeps failing is tried on every pass: say so once
+                if (!reported.add(file + "\n" + error.getMessage())) {
+                    return;
+                }
                 cli.err().println("lifeboat: cannot upload '" + file + "': " + error.getMessage());
                 if (error.hint() != null) {
                     cli.err().println("HINT: " + error.hint());

@@ -414,7 +414,7 @@ class DatabaseCliIT {
         String backup = backup(lifeboat, "--database", "temp_is_file");
         Path notADir = file("not-a-dir", "x");
 
-        LifeboatCli.Run restore = lifeboat.run("restore", backup, "--clean", "--temp-dir", notADir.toString());
+        LifeboatCli.Run restore = lifeboat.run("restore", backup, "--clean", "--jobs", "2", "--temp-dir", notADir.toString());
 
         assertThat(restore.exit()).as("%s", restore).isEqualTo(1);
         assertThat(restore.errLines()).containsExactly(

@@ -94,6 +94,25 @@ public final class RepoWriter implements AutoCloseable {
         return id;
     }
 
+    /**
+     * Stores a blob as it is already sealed (prune copies blobs between packs this way), even when the
+     * index holds it in another pack: that pack is about to be deleted.
+     */
+    public void saveSealed(BlobId id, BlobType type, BlobCodec.Encoded sealed) {
+        rethrowFailure();
+        if (claimed.putIfAbsent(id, Boolean.TRUE) != null) {
+            return;
+        }
+        newBlobs.incrementAndGet();
+        newBytes.addAndGet(sealed.rawLength());
+        synchronized (packer) {
+            packer.add(id, type, sealed);
+            if (packer.size() >= packSize) {
+                uploadCurrentPack();
+            }
+        }
+    }
+
     /** Finishes the open pack and uploads it in the background; the caller holds the packer's lock. */
     private void uploadCurrentPack() {
         uploadSlots.acquireUninterruptibly();

@@ -17,7 +17,9 @@ import dev.lifeboat.repo.pack.PackEntry;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -183,29 +185,80 @@ public final class Repository implements AutoCloseable {
         return current;
     }
 
-    /** The ids of the index objects loaded into {@link #index()}. */
+    /** The ids of the index objects loaded into {@link #index()} (superseded ones left out). */
     public List<BlobId> indexIds() {
         index();
         return indexIds;
     }
 
+    /** Forgets the loaded index, so the next use reads the index objects again (after prune or repair). */
+    public synchronized void reloadIndex() {
+        index = null;
+    }
+
+    /**
+     * Loads every index object not superseded by another one. Index objects are decoded a few at a time
+     * and merged at once, so memory holds the compact index plus a window of decoded objects. Superseded
+     * objects exist only while a prune or repair is deleting them; when one turns up after its packs were
+     * merged, the index is read again without it.
+     */
     private BlobIndex loadIndex() {
         List<BlobId> ids = listIds(ObjectKind.INDEX);
-        BlobIndex loaded = new BlobIndex();
-        try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(8, Math.max(1, ids.size())))) {
-            List<Future<IndexFile>> files = new ArrayList<>();
-            for (BlobId id : ids) {
-                files.add(pool.submit(() -> IndexFile.decode(loadUnpacked(ObjectKind.INDEX, id),
-                        "index '" + id.shortHex() + "'")));
+        Set<BlobId> skip = Set.of();
+        while (true) {
+            BlobIndex loaded = new BlobIndex();
+            Set<BlobId> superseded = new HashSet<>();
+            forEachIndexFile(ids, (id, file) -> {
+                superseded.addAll(file.supersedes());
+                return true;
+            }, skip, loaded);
+            superseded.retainAll(ids);
+            if (skip.containsAll(superseded)) {
+                List<BlobId> live = new ArrayList<>(ids);
+                live.removeAll(skip);
+                indexIds = List.copyOf(live);
+                return loaded;
             }
-            for (Future<IndexFile> f : files) {
-                for (var pack : Futures.get(f).packs().entrySet()) {
-                    loaded.addPack(pack.getKey(), pack.getValue());
+            skip = superseded;
+        }
+    }
+
+    /** Receives a decoded index object; returns whether to go on. */
+    public interface IndexVisitor {
+        boolean visit(BlobId id, IndexFile file);
+    }
+
+    /**
+     * Decodes the index objects (eight in flight, in order) and gives each to the visitor; when {@code into}
+     * is not null the packs of every object not in {@code skip} are added to it.
+     */
+    public void forEachIndexFile(List<BlobId> ids, IndexVisitor visitor, Set<BlobId> skip, BlobIndex into) {
+        int window = 8;
+        try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(window, Math.max(1, ids.size())))) {
+            List<Future<IndexFile>> files = new ArrayList<>(ids.size());
+            for (int i = 0; i < ids.size(); i++) {
+                while (files.size() < ids.size() && files.size() < i + window) {
+                    BlobId id = ids.get(files.size());
+                    files.add(pool.submit(() -> IndexFile.decode(loadUnpacked(ObjectKind.INDEX, id),
+                            "index '" + id.shortHex() + "'")));
+                }
+                IndexFile file = Futures.get(files.get(i));
+                files.set(i, null);
+                if (into != null && !skip.contains(ids.get(i))) {
+                    for (var pack : file.packs().entrySet()) {
+                        into.addPack(pack.getKey(), pack.getValue());
+                    }
+                }
+                if (!visitor.visit(ids.get(i), file)) {
+                    for (Future<IndexFile> f : files) {
+                        if (f != null) {
+                            f.cancel(true);
+                        }
+                    }
+                    return;
                 }
             }
         }
-        indexIds = List.copyOf(ids);
-        return loaded;
     }
 
     /** Reads, authenticates and decompresses one blob; its HMAC must equal its id. */

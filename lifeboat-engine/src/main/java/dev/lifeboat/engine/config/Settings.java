@@ -1,5 +1,7 @@
 package dev.lifeboat.engine.config;
 
+import dev.lifeboat.engine.retention.KeepWithin;
+import dev.lifeboat.engine.retention.Policy;
 import dev.lifeboat.repo.backend.Backends;
 import dev.lifeboat.repo.backend.s3.S3Options;
 
@@ -46,8 +48,9 @@ public final class Settings {
             s -> positiveInt("certificates.warn-days", s));
 
     public static final Setting<Integer> KDF_MEMORY_MIB = new Setting<>("kdf.memory-mib",
-            List.of("LIFEBOAT_KDF_MEMORY_MIB"), "integer", 64,
-            "memory of the Argon2id key derivation for new keys, in MiB (8 to 4096)",
+            List.of("LIFEBOAT_KDF_MEMORY_MIB"), "integer", 19,
+            "memory of the Argon2id key derivation for new keys, in MiB (8 to 4096); passes follow OWASP: 1 from 46 MiB, "
+                    + "2 from 19 MiB, else 3",
             s -> intInRange("kdf.memory-mib", s, 8, 4096));
 
     public static final Setting<String> APP_VERSION = new Setting<>("app-version",
@@ -140,6 +143,12 @@ public final class Settings {
             S3Options.OBJECT_LOCK_DAYS, "integer", null,
             "days each object stays locked from when it is written", s -> intInRange("s3.object-lock.days", s, 1, 36500));
 
+    public static final Setting<Boolean> APPEND_ONLY = new Setting<>("append-only",
+            List.of("LIFEBOAT_APPEND_ONLY"), "boolean", false,
+            "add to the repository but never delete or replace an object (locks aside), so that this host cannot "
+                    + "destroy its backups; forget, prune and key removal then run from a trusted host without it "
+                    + "(see docs/ransomware.md)", Settings::bool);
+
     public static final Setting<String> WAL_SLOT = new Setting<>("wal.slot",
             List.of("LIFEBOAT_WAL_SLOT"), "string", "lifeboat",
             "physical replication slot 'wal stream' reads WAL from (created when missing; it keeps the server from "
@@ -161,15 +170,97 @@ public final class Settings {
 
     public static final Setting<String> WAL_SPOOL_DIR = new Setting<>("wal.spool-dir",
             List.of("LIFEBOAT_WAL_SPOOL_DIR"), "path", null,
-            "spool folder of 'wal push --spool' and 'wal spool': archive_command drops WAL there cheaply and "
-                    + "'wal spool' uploads it", s -> s);
+            "the spool folder 'wal spool' uploads when given none: where archive_command drops WAL cheaply with "
+                    + "'wal push --spool DIR %p' or scripts/lifeboat-wal-spool", s -> s);
 
-    public static final List<Setting<?>> ALL = List.of(REPOSITORY, PASSWORD_FILE, FILES_EXCLUDE, CONFIG_INCLUDE,
+    /**
+     * The retention policy groups: one per source type, and {@code full} for snapshots tagged {@code full}
+     * (the weekly complete backup of the seeds' schedule).
+     */
+    public static final List<String> RETENTION_GROUPS = List.of("database", "files", "config", "certificates", "full");
+
+    /** {@code retention.<group>.<rule>} for every group and rule (keep-last … keep-within), all off by default. */
+    public static final List<Setting<?>> RETENTION_POLICIES = retentionPolicies();
+
+    public static final Setting<List<String>> RETENTION_SOURCES = new Setting<>("retention.sources",
+            List.of("LIFEBOAT_RETENTION_SOURCES"), "list of 'SOURCE: RULE=VALUE …'", List.of(),
+            "per-source policies that override their type's rules, for example 'shop: keep-daily=14 keep-within=60d' "
+                    + "(SOURCE is a snapshot's source: a database name, or a system identifier for physical backups)",
+            Settings::list);
+
+    public static final Setting<Integer> RETENTION_DAYS = new Setting<>("retention.days",
+            List.of("BACKUP_RETENTION_DAYS", "LIFEBOAT_RETENTION_DAYS"), "integer", null,
+            "sets keep-within to this many days for every source (over the per-type and per-source keep-within)",
+            s -> positiveInt("retention.days", s));
+
+    public static final Setting<String> RETENTION_TIME_ZONE = new Setting<>("retention.time-zone",
+            List.of("LIFEBOAT_RETENTION_TIME_ZONE"), "time zone", null,
+            "time zone of the hourly, daily, weekly, monthly and yearly periods and of keep-within (default: the "
+                    + "system's), for example Europe/Berlin or UTC", Settings::zone);
+
+    /** The setting of one retention rule ({@code keep-daily}) of one group ({@code database}). */
+    public static Setting<?> retention(String group, String rule) {
+        String name = "retention." + group + "." + rule;
+        return RETENTION_POLICIES.stream().filter(s -> s.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no setting '" + name + "'"));
+    }
+
+    private static List<Setting<?>> retentionPolicies() {
+        List<Setting<?>> out = new java.util.ArrayList<>();
+        for (String group : RETENTION_GROUPS) {
+            String what = group.equals("full") ? "snapshots tagged 'full'" : "'" + group + "' snapshots";
+            for (String rule : Policy.RULES) {
+                String name = "retention." + group + "." + rule;
+                String env = "LIFEBOAT_" + name.toUpperCase().replace('.', '_').replace('-', '_');
+                if (rule.equals("keep-within")) {
+                    out.add(new Setting<>(name, List.of(env), "duration (h, d, w, m, y)", null,
+                            "keep every one of " + what + " younger than this (30d, 12h, 6m …; m is months)",
+                            s -> KeepWithin.parse(name, s)));
+                } else {
+                    String period = rule.substring("keep-".length());
+                    String text = period.equals("last") ? "keep the N newest of " + what
+                            : "keep the newest of " + what + " in each of the N newest " + period + " periods that have one";
+                    out.add(new Setting<>(name, List.of(env), "integer ≥ 0", null, text,
+                            s -> nonNegativeInt(name, s)));
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    static int nonNegativeInt(String name, String s) {
+        try {
+            int v = Integer.parseInt(s.trim());
+            if (v < 0) {
+                throw new IllegalArgumentException(name + " must be 0 or more, got '" + s + "'");
+            }
+            return v;
+        } catch (NumberFormatException e) {
+            throw new IllegalArgumentException(name + " must be a whole number, got '" + s + "'");
+        }
+    }
+
+    static String zone(String s) {
+        try {
+            return java.time.ZoneId.of(s.trim()).getId();
+        } catch (java.time.DateTimeException e) {
+            throw new IllegalArgumentException("unknown time zone '" + s + "'; use a name like Europe/Berlin or UTC");
+        }
+    }
+
+    public static final List<Setting<?>> ALL = concat(List.of(REPOSITORY, PASSWORD_FILE, FILES_EXCLUDE, CONFIG_INCLUDE,
             CONFIG_EXCLUDE, CERTIFICATE_WARN_DAYS, KDF_MEMORY_MIB, APP_VERSION, DATABASE_URL, DATABASE_CRITICAL_TABLES,
             DATABASE_VERIFY, DATABASE_PRE_RESTORE, DATABASE_POST_RESTORE, DATABASE_SAFETY_BACKUP, DATABASE_RESTORE_JOBS,
             DATABASE_TEMP_DIR, POSTGRES_BIN_DIR, S3_BUCKET, S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_STORAGE_CLASS_DATA,
-            S3_STORAGE_CLASS_METADATA, S3_SSE, S3_SSE_KMS_KEY_ID, S3_OBJECT_LOCK_MODE, S3_OBJECT_LOCK_DAYS, WAL_SLOT,
-            WAL_MAX_SLOT_RETAINED, WAL_PARTIAL_INTERVAL, WAL_STATUS_INTERVAL, WAL_SPOOL_DIR);
+            S3_STORAGE_CLASS_METADATA, S3_SSE, S3_SSE_KMS_KEY_ID, S3_OBJECT_LOCK_MODE, S3_OBJECT_LOCK_DAYS, APPEND_ONLY,
+            WAL_SLOT, WAL_MAX_SLOT_RETAINED, WAL_PARTIAL_INTERVAL, WAL_STATUS_INTERVAL, WAL_SPOOL_DIR,
+            RETENTION_SOURCES, RETENTION_DAYS, RETENTION_TIME_ZONE), RETENTION_POLICIES);
+
+    private static List<Setting<?>> concat(List<Setting<?>> a, List<Setting<?>> b) {
+        List<Setting<?>> out = new java.util.ArrayList<>(a);
+        out.addAll(b);
+        return List.copyOf(out);
+    }
 
     static List<String> list(String s) {
         return Arrays.stream(s.split(",")).map(String::trim).filter(x -> !x.isEmpty()).toList();

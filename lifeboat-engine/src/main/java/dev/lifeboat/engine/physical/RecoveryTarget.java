@@ -15,7 +15,12 @@ public record RecoveryTarget(Kind kind, String value, String timeline) {
 
     private static final DateTimeFormatter PG_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSSxxx")
             .withZone(java.time.ZoneOffset.UTC);
-    private static final DateTimeFormatter SQL_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss[.SSSSSS][.SSS]XXX");
+    /** PostgreSQL's text form: 'yyyy-MM-dd HH:mm:ss', 0 to 9 fraction digits, an offset like +00 or +05:30. */
+    private static final DateTimeFormatter SQL_TIME = new java.time.format.DateTimeFormatterBuilder()
+            .appendPattern("yyyy-MM-dd HH:mm:ss")
+            .appendFraction(java.time.temporal.ChronoField.NANO_OF_SECOND, 0, 9, true)
+            .appendPattern("XXX")
+            .toFormatter();
 
     public RecoveryTarget {
         if (timeline == null || !(timeline.equals("latest") || timeline.equals("current") || timeline.matches("\\d{1,9}"))) {

@@ -32,7 +32,7 @@ final class WalClusters {
         if (known.isEmpty() || known.contains(systemId) || newCluster) {
             return;
         }
-        throw new LifeboatException(ErrorCode.CLUSTER_MISMATCH, source + " is cluster " + systemId
+        throw new LifeboatException(ErrorCode.CLUSTER_MISMATCH, source + " belongs to cluster " + systemId
                 + ", but the repository holds WAL and backups of " + describe(List.copyOf(known)),
                 "check the connection or the data directory; if the database cluster was re-created (initdb), pass "
                         + "--new-cluster to keep its WAL in this repository too");

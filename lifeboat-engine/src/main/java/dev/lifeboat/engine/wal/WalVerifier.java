@@ -110,8 +110,8 @@ public final class WalVerifier {
             if (t == 1) {
                 histories.put(t, TimelineHistory.first());
             } else if (!historyFiles.containsKey(t)) {
-                problems.add("timeline " + t + " has WAL but its history file " + TimelineHistory.fileName(t)
-                        + " is missing");
+                problems.add("timeline " + t + " has " + (complete.containsKey(t) || partial.containsKey(t) ? "WAL"
+                        : "a base backup") + " but its history file " + TimelineHistory.fileName(t) + " is missing");
             } else {
                 try {
                     histories.put(t, TimelineHistory.parse(t, store.get(sysid, historyFiles.get(t))));

@@ -84,7 +84,7 @@ class ConfigTest {
 
         assertThat(config.get(Settings.REPOSITORY)).isNull();
         assertThat(config.get(Settings.FILES_EXCLUDE)).isEqualTo(Settings.FILES_EXCLUDE.defaultValue());
-        assertThat(config.get(Settings.KDF_MEMORY_MIB)).isEqualTo(64);
+        assertThat(config.get(Settings.KDF_MEMORY_MIB)).isEqualTo(19);
     }
 
     @Test

@@ -211,8 +211,8 @@ public final class WalStreamer {
                 }
                 slot = monitor.read();
             }
-            if (slot == null || slot.restartLsn() == null) {
-                throw new SQLException("replication slot \"" + options.slot() + "\" reserves no WAL");
+            if (slot == null) {
+                throw new SQLException("replication slot \"" + options.slot() + "\" was dropped as it was created");
             }
             if ("lost".equals(slot.walStatus())) {
                 throw new LifeboatException(ErrorCode.DATABASE, "replication slot '" + options.slot() + "' on '"
@@ -223,7 +223,8 @@ public final class WalStreamer {
             checkRetention(slot);
             Lsn from = resumePoint(history);
             if (from == null) {
-                from = slot.restartLsn();
+                // a slot made elsewhere without RESERVE_WAL holds nothing yet: start where the server is
+                from = slot.restartLsn() != null ? slot.restartLsn() : id.flushed();
             }
             if (skipTo != null && skipTo.compareTo(from) > 0) {
                 from = skipTo;
@@ -234,7 +235,8 @@ public final class WalStreamer {
             try {
                 copy = repl.startPhysical(options.slot(), start, tli);
             } catch (SQLException e) {
-                if ("58P01".equals(e.getSQLState()) && slot.restartLsn().compareTo(start) > 0) {
+                if ("58P01".equals(e.getSQLState()) && slot.restartLsn() != null
+                        && slot.restartLsn().compareTo(start) > 0) {
                     listener.warning("the server no longer has the WAL from " + start + " on: the repository's WAL "
                             + "has a gap up to " + segmentStart(slot.restartLsn()) + " (take a new base backup; "
                             + "point-in-time recovery cannot cross the gap)");
@@ -537,6 +539,7 @@ public final class WalStreamer {
 
         private void storeSegment() throws SQLException {
             WalSegmentName name = name();
+            long started = System.nanoTime();
             sink.segment(systemId, name, buffer);
             segmentsStored++;
             advance(timeline, name.next().start());
@@ -546,7 +549,7 @@ public final class WalStreamer {
             filled = 0;
             partialStored = 0;
             headerChecked = false;
-            lastPartialNanos = System.nanoTime();
+            lastPartialNanos = started;
             sendStatus();
         }
 
@@ -561,11 +564,14 @@ public final class WalStreamer {
             if (filled <= partialStored) {
                 return false;
             }
+            // the interval counts from the start of a store, so the time a store takes does not add to the
+            // recovery point
+            long started = System.nanoTime();
             sink.partial(systemId, name(), Arrays.copyOf(buffer, filled));
             partialStored = filled;
             advance(timeline, received());
             confirmed = received();
-            lastPartialNanos = System.nanoTime();
+            lastPartialNanos = started;
             listener.partialStored(name(), received());
             return true;
         }

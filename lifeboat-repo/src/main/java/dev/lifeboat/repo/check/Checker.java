@@ -8,6 +8,7 @@ import dev.lifeboat.repo.Repository;
 import dev.lifeboat.repo.backend.ObjectInfo;
 import dev.lifeboat.repo.backend.ObjectKind;
 import dev.lifeboat.repo.backend.ObjectName;
+import dev.lifeboat.repo.backend.Retention;
 import dev.lifeboat.repo.index.BlobIndex;
 import dev.lifeboat.repo.index.IndexFile;
 import dev.lifeboat.repo.pack.PackEntry;
@@ -17,8 +18,10 @@ import dev.lifeboat.repo.snapshot.Snapshot;
 import dev.lifeboat.repo.snapshot.SnapshotStore;
 import dev.lifeboat.repo.snapshot.TreeReader;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -33,7 +36,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * Verifies a repository: every index decodes, every indexed pack exists with a plausible size, every
  * snapshot and tree decodes and every blob they name is indexed; optionally reads a share of the packs
- * (or all) and authenticates every byte against pack names, headers, index entries and blob ids.
+ * (or all) and authenticates every byte against pack names, headers, index entries and blob ids; on
+ * storage with object lock (S3) it reports the lock state of a sample of objects.
  */
 public final class Checker {
     private final Repository repo;
@@ -52,11 +56,49 @@ public final class Checker {
         }
     }
 
-    /** The outcome of a check. */
+    /**
+     * The outcome of a check.
+     *
+     * @param objectLock the object lock state of a sample of objects, or null when the storage has no object
+     *                   lock (a local folder)
+     */
     public record Report(List<Problem> errors, List<String> warnings, int indexes, int packs, long blobs,
-                         int snapshots, int packsRead, long bytesRead, double indexBytesPerBlob) {
+                         int snapshots, int packsRead, long bytesRead, double indexBytesPerBlob,
+                         LockState objectLock) {
         public boolean ok() {
             return errors.isEmpty();
+        }
+    }
+
+    /** How many objects of each kind (keys, index files, snapshots, packs) the object lock sample takes. */
+    static final int LOCK_SAMPLE_PER_KIND = 4;
+
+    /** One sampled object and its object lock retention (mode and until null when it has none). */
+    public record SampledObject(String object, String mode, Instant until) {
+    }
+
+    /**
+     * The S3 Object Lock state of the config and of a few keys, index files, snapshots and packs chosen at
+     * random: how many of them are protected now, in which modes, and the earliest end of their retention.
+     */
+    public record LockState(int sampled, int locked, List<String> modes, Instant earliestUntil,
+                            List<SampledObject> objects) {
+
+        static LockState of(List<SampledObject> objects, Instant now) {
+            List<SampledObject> protectedNow = objects.stream()
+                    .filter(o -> new Retention(o.mode(), o.until()).protectsAt(now)).toList();
+            return new LockState(objects.size(), protectedNow.size(),
+                    protectedNow.stream().map(SampledObject::mode).distinct().sorted().toList(),
+                    protectedNow.stream().map(SampledObject::until).min(Instant::compareTo).orElse(null), objects);
+        }
+
+        /** One line for people, for example "object lock: 17 of 17 sampled objects are locked (COMPLIANCE) …". */
+        public String describe() {
+            if (locked == 0) {
+                return "object lock: none of the " + sampled + " sampled objects is locked";
+            }
+            return "object lock: " + locked + " of " + sampled + " sampled objects " + (locked == 1 ? "is" : "are")
+                    + " locked (" + String.join(", ", modes) + ") until " + earliestUntil + " at the earliest";
         }
     }
 
@@ -74,19 +116,34 @@ public final class Checker {
         Map<BlobId, List<PackEntry>> indexed = new HashMap<>();
         List<BlobId> indexIds = repo.listIds(ObjectKind.INDEX);
         progress.start("index", indexIds.size(), Progress.Unit.ITEMS);
+        Map<BlobId, IndexFile> files = new java.util.LinkedHashMap<>();
+        Set<BlobId> superseded = new HashSet<>();
         for (BlobId id : indexIds) {
             try {
                 IndexFile file = IndexFile.decode(repo.loadUnpacked(ObjectKind.INDEX, id), "index");
-                for (var p : file.packs().entrySet()) {
-                    index.addPack(p.getKey(), p.getValue());
-                    indexed.computeIfAbsent(p.getKey(), k -> new ArrayList<>()).addAll(p.getValue());
-                }
+                files.put(id, file);
+                superseded.addAll(file.supersedes());
             } catch (LifeboatException e) {
                 errors.add(new Problem("index/" + id.hex(), e.getMessage()));
             }
             progress.advance(1);
         }
         progress.finish();
+        // a superseded index object is left over by an interrupted prune or repair, which deletes it on its next run
+        for (var f : files.entrySet()) {
+            if (superseded.contains(f.getKey())) {
+                continue;
+            }
+            for (var p : f.getValue().packs().entrySet()) {
+                index.addPack(p.getKey(), p.getValue());
+                indexed.computeIfAbsent(p.getKey(), k -> new ArrayList<>()).addAll(p.getValue());
+            }
+        }
+        files.keySet().retainAll(superseded);
+        if (!files.isEmpty()) {
+            warnings.add(files.size() + " index object(s) are superseded (left by an interrupted prune or repair); "
+                    + "run 'lifeboat prune' to remove them");
+        }
 
         Map<BlobId, Long> packSizes = new HashMap<>();
         repo.backend().list(ObjectKind.DATA, (ObjectInfo info) -> {
@@ -164,10 +221,50 @@ public final class Checker {
             packsRead = toRead.size();
             progress.finish();
         }
+        LockState lockState = lockState(Map.of(ObjectKind.INDEX, indexIds, ObjectKind.DATA,
+                List.copyOf(packSizes.keySet()), ObjectKind.SNAPSHOT, snapshotIds), warnings);
         List<Problem> sorted = new ArrayList<>(errors);
         sorted.sort((a, b) -> a.object().compareTo(b.object()));
         return new Report(sorted, warnings, indexIds.size(), packSizes.size(), index.size(), snapshotIds.size(),
-                packsRead, bytesRead.get(), index.bytesPerBlob());
+                packsRead, bytesRead.get(), index.bytesPerBlob(), lockState);
+    }
+
+    /**
+     * Reads the retention of the config and of up to {@link #LOCK_SAMPLE_PER_KIND} random keys, index files,
+     * packs and snapshots; null when the backend has no object lock.
+     *
+     * @param found the ids of index files, packs and snapshots the check found
+     */
+    private LockState lockState(Map<ObjectKind, List<BlobId>> found, List<String> warnings) {
+        if (repo.backend().retention(ObjectName.CONFIG) == null) {
+            return null;
+        }
+        Map<ObjectKind, List<BlobId>> ids = new HashMap<>(found);
+        ids.put(ObjectKind.KEY, repo.listIds(ObjectKind.KEY));
+        List<ObjectName> names = new ArrayList<>(List.of(ObjectName.CONFIG));
+        for (var kind : ids.entrySet()) {
+            List<BlobId> some = new ArrayList<>(kind.getValue());
+            Collections.shuffle(some);
+            for (BlobId id : some.subList(0, Math.min(LOCK_SAMPLE_PER_KIND, some.size()))) {
+                names.add(new ObjectName(kind.getKey(), id.hex()));
+            }
+        }
+        List<SampledObject> sample = new ArrayList<>();
+        for (ObjectName name : names) {
+            try {
+                Retention r = repo.backend().retention(name);
+                sample.add(new SampledObject(name.path(), r.mode(), r.until()));
+            } catch (LifeboatException e) {
+                warnings.add("cannot read the object lock of '" + name.path() + "': " + e.getMessage());
+            }
+        }
+        sample.sort(Comparator.comparing(SampledObject::object));
+        LockState state = LockState.of(sample, Instant.now());
+        if (state.locked() > 0 && state.locked() < state.sampled()) {
+            warnings.add((state.sampled() - state.locked()) + " of " + state.sampled() + " sampled objects are not "
+                    + "locked: they were written before object lock was configured, or their retention has ended");
+        }
+        return state;
     }
 
     private void checkTree(Snapshot s, String what, BlobIndex index, Set<BlobId> checkedTrees, List<Problem> errors) {

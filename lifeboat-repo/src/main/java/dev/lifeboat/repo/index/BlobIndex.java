@@ -139,6 +139,37 @@ public final class BlobIndex {
                 rawLength[i]);
     }
 
+    /** The entry number of a blob (0 to {@link #size()} - 1), or -1; entry numbers never change. */
+    public synchronized int entryNumber(BlobId id) {
+        return find(id);
+    }
+
+    /** The number of the pack holding an entry; see {@link #pack(int)}. */
+    public synchronized int packNumberOf(int entry) {
+        return pack[entry];
+    }
+
+    /** The sealed length of an entry. */
+    public synchronized int lengthOf(int entry) {
+        return length[entry];
+    }
+
+    /** The entry with its number. */
+    public synchronized PackEntry entryAt(int entry) {
+        return entry(entry);
+    }
+
+    /** The number of a pack, or -1 when no entry names it. */
+    public synchronized int packNumber(BlobId packId) {
+        Integer n = packNumbers.get(packId);
+        return n == null ? -1 : n;
+    }
+
+    /** The id of the pack with a number. */
+    public synchronized BlobId pack(int packNumber) {
+        return packs.get(packNumber);
+    }
+
     public synchronized List<BlobId> packs() {
         return List.copyOf(packs);
     }

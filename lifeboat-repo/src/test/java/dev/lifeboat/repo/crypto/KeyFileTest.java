@@ -143,6 +143,14 @@ class KeyFileTest {
         new KdfParams("argon2id", 8 * 1024, 1, 1, new byte[16]);
         new KdfParams("argon2id", 4 * 1024 * 1024, 100, 64, new byte[64]);
 
-        assertThat(KdfParams.fresh(KdfParams.DEFAULT_MEMORY_KIB).memoryKiB()).isEqualTo(64 * 1024);
+        assertThat(KdfParams.fresh(KdfParams.DEFAULT_MEMORY_KIB).memoryKiB()).isEqualTo(19 * 1024);
+    }
+
+    @Test
+    void freshParametersTradeMemoryForPassesAsOwaspRecommends() {
+        assertThat(KdfParams.fresh(64 * 1024).iterations()).isEqualTo(1);
+        assertThat(KdfParams.fresh(46 * 1024).iterations()).isEqualTo(1);
+        assertThat(KdfParams.fresh(19 * 1024).iterations()).isEqualTo(2);
+        assertThat(KdfParams.fresh(8 * 1024).iterations()).isEqualTo(3);
     }
 }

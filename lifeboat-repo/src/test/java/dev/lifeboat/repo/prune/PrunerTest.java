@@ -1,0 +1,182 @@
+package dev.lifeboat.repo.prune;
+
+import dev.lifeboat.error.ErrorCode;
+import dev.lifeboat.error.LifeboatException;
+import dev.lifeboat.repo.BlobId;
+import dev.lifeboat.repo.Progress;
+import dev.lifeboat.repo.Repository;
+import dev.lifeboat.repo.TestRepositories;
+import dev.lifeboat.repo.backend.Backend;
+import dev.lifeboat.repo.backend.ForwardingBackend;
+import dev.lifeboat.repo.backend.MemoryBackend;
+import dev.lifeboat.repo.backend.ObjectKind;
+import dev.lifeboat.repo.backend.ObjectName;
+import dev.lifeboat.repo.check.Checker;
+import dev.lifeboat.repo.snapshot.SnapshotRef;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static dev.lifeboat.repo.LifeboatAssertions.assertFails;
+import static org.assertj.core.api.Assertions.assertThat;
+
+class PrunerTest {
+    private static final Pruner.Options ALL = new Pruner.Options(false, 0, Long.MAX_VALUE);
+    private static MemoryBackend template;
+    private static Map<SnapshotRef, SortedMap<String, byte[]>> expected;
+
+    @BeforeAll
+    static void populate() {
+        template = new MemoryBackend();
+        Repository repo = TestRepositories.init(template, TestRepositories.smallPacks());
+        expected = PruneFixtures.populate(repo);
+    }
+
+    private static Repository fresh() {
+        return TestRepositories.open(PruneFixtures.copy(template));
+    }
+
+    @Test
+    void pruneRemovesWhatNoSnapshotNeedsAndKeepsEverySnapshotIntact() {
+        Repository repo = fresh();
+        int before = PruneFixtures.names(repo.backend(), ObjectKind.DATA).size();
+        Pruner.Result r = new Pruner(repo, Progress.NONE).run(ALL);
+        assertThat(r.plan().packsToDelete() + r.plan().packsToRepack()).isPositive();
+        assertThat(r.plan().unindexedPacks()).isEqualTo(1);
+        assertThat(PruneFixtures.names(repo.backend(), ObjectKind.DATA).size()).isLessThan(before);
+        PruneFixtures.assertIntact(repo, expected);
+        assertFullyPruned(repo);
+    }
+
+    @Test
+    void dryRunChangesNothing() {
+        Repository repo = fresh();
+        List<String> packs = PruneFixtures.names(repo.backend(), ObjectKind.DATA);
+        List<String> indexes = PruneFixtures.names(repo.backend(), ObjectKind.INDEX);
+        Pruner.Result r = new Pruner(repo, Progress.NONE).run(new Pruner.Options(true, 0, Long.MAX_VALUE));
+        assertThat(r.plan().bytesToFree()).isPositive();
+        assertThat(r.plan().walToDelete()).isEqualTo(2);
+        assertThat(PruneFixtures.names(repo.backend(), ObjectKind.DATA)).isEqualTo(packs);
+        assertThat(PruneFixtures.names(repo.backend(), ObjectKind.INDEX)).isEqualTo(indexes);
+    }
+
+    @Test
+    void walBeforeTheOldestPhysicalBackupGoesAndHistoryAndOtherClustersStay() {
+        Repository repo = fresh();
+        new Pruner(repo, Progress.NONE).run(ALL);
+        assertThat(PruneFixtures.names(repo.backend(), ObjectKind.WAL)).containsExactly(
+                PruneFixtures.SYSID + "-000000010000000000000003", PruneFixtures.SYSID + "-000000010000000000000004",
+                PruneFixtures.SYSID + "-00000002.history", "999-000000010000000000000001");
+    }
+
+    @Test
+    void toleratedUnusedSpaceLeavesPartlyUsedPacksAlone() {
+        Repository repo = fresh();
+        Pruner.Result r = new Pruner(repo, Progress.NONE).run(new Pruner.Options(true, 1, Long.MAX_VALUE));
+        assertThat(r.plan().packsToRepack()).isZero();
+        Pruner.Result limited = new Pruner(repo, Progress.NONE).run(new Pruner.Options(true, 0, 0));
+        assertThat(limited.plan().packsToRepack()).isZero();
+    }
+
+    @Test
+    void pruneRefusesARepositoryWithMissingDataAndDeletesNothing() {
+        Repository repo = fresh();
+        SnapshotRef kept = expected.keySet().iterator().next();
+        BlobId pack = repo.index().lookup(kept.snapshot().tree().get(0)).pack();
+        repo.backend().delete(new ObjectName(ObjectKind.DATA, pack.hex()));
+        List<String> indexes = PruneFixtures.names(repo.backend(), ObjectKind.INDEX);
+        List<String> packs = PruneFixtures.names(repo.backend(), ObjectKind.DATA);
+        assertThat(((LifeboatException) org.assertj.core.api.Assertions.catchThrowable(
+                () -> new Pruner(repo, Progress.NONE).run(ALL))).code()).isEqualTo(ErrorCode.INTEGRITY);
+        assertThat(PruneFixtures.names(repo.backend(), ObjectKind.INDEX)).isEqualTo(indexes);
+        assertThat(PruneFixtures.names(repo.backend(), ObjectKind.DATA)).isEqualTo(packs);
+    }
+
+    @Test
+    void invalidOptionsAreRefused() {
+        assertFails(() -> new Pruner.Options(false, -0.1, 0), ErrorCode.USAGE);
+        assertFails(() -> new Pruner.Options(false, 0, -1), ErrorCode.USAGE);
+    }
+
+    /** Fails the n-th write or delete, before or after the storage did it (a crash, or a lost response). */
+    static final class Crash extends ForwardingBackend {
+        private final AtomicInteger left;
+        private final boolean after;
+
+        Crash(Backend delegate, int n, boolean after) {
+            super(delegate);
+            this.left = new AtomicInteger(n);
+            this.after = after;
+        }
+
+        private void tick(Runnable op) {
+            if (left.getAndDecrement() == 0) {
+                if (after) {
+                    op.run();
+                }
+                throw new IllegalStateException("crash");
+            }
+            op.run();
+        }
+
+        @Override
+        public void put(ObjectName name, byte[] data) {
+            tick(() -> delegate.put(name, data));
+        }
+
+        @Override
+        public void delete(ObjectName name) {
+            tick(() -> delegate.delete(name));
+        }
+    }
+
+    @Test
+    void aPruneCrashingAtAnyStepLosesNothingAndTheNextPruneFinishes() {
+        Backend counted = PruneFixtures.copy(template);
+        AtomicInteger mutations = new AtomicInteger();
+        Backend counting = new ForwardingBackend(counted) {
+            @Override
+            public void put(ObjectName name, byte[] data) {
+                mutations.incrementAndGet();
+                super.put(name, data);
+            }
+
+            @Override
+            public void delete(ObjectName name) {
+                mutations.incrementAndGet();
+                super.delete(name);
+            }
+        };
+        new Pruner(TestRepositories.open(counting), Progress.NONE).run(ALL);
+        int steps = mutations.get();
+        assertThat(steps).isGreaterThan(5);
+        for (boolean after : new boolean[] {false, true}) {
+            for (int n = 0; n < steps; n++) {
+                MemoryBackend storage = PruneFixtures.copy(template);
+                Repository crashing = TestRepositories.open(new Crash(storage, n, after));
+                assertThat(org.assertj.core.api.Assertions.catchThrowable(
+                        () -> new Pruner(crashing, Progress.NONE).run(ALL))).as("crash at %d", n).isNotNull();
+                Repository afterCrash = TestRepositories.open(storage);
+                PruneFixtures.assertIntact(afterCrash, expected);
+                new Pruner(afterCrash, Progress.NONE).run(ALL);
+                PruneFixtures.assertIntact(afterCrash, expected);
+                assertFullyPruned(afterCrash);
+            }
+        }
+    }
+
+    /** Nothing is left to remove: no unused or unindexed pack, no superseded index, no unneeded WAL. */
+    private static void assertFullyPruned(Repository repo) {
+        Pruner.Plan again = new Pruner(repo, Progress.NONE).run(new Pruner.Options(true, 0, Long.MAX_VALUE)).plan();
+        assertThat(again.packsToDelete()).isZero();
+        assertThat(again.packsToRepack()).isZero();
+        assertThat(again.unindexedPacks()).isZero();
+        assertThat(again.indexObjectsToReplace()).isZero();
+        assertThat(again.walToDelete()).isZero();
+        assertThat(new Checker(repo, Progress.NONE).run(0).warnings()).isEmpty();
+    }
+}
