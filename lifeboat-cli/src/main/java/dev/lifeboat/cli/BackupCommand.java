@@ -157,11 +157,7 @@ final class BackupCommand extends BaseCommand {
                     allDatabases, tags, version, DatabaseOptions.tools(cfg, cli.env())));
             Summary s = ref.snapshot().summary();
             if (json) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("snapshot", ref.id().hex());
-                out.put("summary", s);
-                out.put("details", ref.snapshot().details());
-                printJson(out);
+                printSnapshotJson(ref);
             } else {
                 DatabaseDetails d = Json.MAPPER.convertValue(ref.snapshot().details(), DatabaseDetails.class);
                 say(String.format("snapshot %s saved (database %s, PostgreSQL %s)", ref.id().shortHex(),
@@ -191,11 +187,7 @@ final class BackupCommand extends BaseCommand {
             PhysicalDetails d = Json.MAPPER.convertValue(ref.snapshot().details(), PhysicalDetails.class);
             Summary s = ref.snapshot().summary();
             if (json) {
-                Map<String, Object> out = new LinkedHashMap<>();
-                out.put("snapshot", ref.id().hex());
-                out.put("summary", s);
-                out.put("details", ref.snapshot().details());
-                printJson(out);
+                printSnapshotJson(ref);
             } else {
                 say(String.format("snapshot %s saved (physical base backup of cluster %s, PostgreSQL %s%s)",
                         ref.id().shortHex(), d.systemIdentifier(), d.server().version(), d.standby() ? ", from a standby" : ""));
@@ -207,5 +199,14 @@ final class BackupCommand extends BaseCommand {
             }
             return d.walComplete() ? 0 : ErrorCode.INCOMPLETE.exitStatus();
         }
+    }
+
+    /** The JSON result of a database backup: the snapshot id, its summary and its details. */
+    private void printSnapshotJson(SnapshotRef ref) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("snapshot", ref.id().hex());
+        out.put("summary", ref.snapshot().summary());
+        out.put("details", ref.snapshot().details());
+        printJson(out);
     }
 }
