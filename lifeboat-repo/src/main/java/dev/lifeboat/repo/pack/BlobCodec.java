@@ -1,6 +1,7 @@
 package dev.lifeboat.repo.pack;
 
-import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdCompressCtx;
+import com.github.luben.zstd.ZstdDecompressCtx;
 import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.repo.crypto.MasterKey;
 
@@ -14,10 +15,16 @@ public final class BlobCodec {
     private static final int SAMPLE = 64 * 1024;
     private final MasterKey key;
     private final int level;
+    // one native zstd context per thread and level, reused: creating one per blob costs time and leaves
+    // fragmented native memory behind
+    private final ThreadLocal<ZstdCompressCtx> compressor;
+    private final ThreadLocal<ZstdCompressCtx> sampler = ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(1));
+    private final ThreadLocal<ZstdDecompressCtx> decompressor = ThreadLocal.withInitial(ZstdDecompressCtx::new);
 
     public BlobCodec(MasterKey key, int level) {
         this.key = key;
         this.level = level;
+        this.compressor = ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(Math.max(1, level)));
     }
 
     /** A blob encoded for storage. */
@@ -26,7 +33,7 @@ public final class BlobCodec {
 
     public Encoded encode(byte[] plain) {
         if (level > 0 && worthCompressing(plain)) {
-            byte[] packed = Zstd.compress(plain, level);
+            byte[] packed = compressor.get().compress(plain);
             if (packed.length < plain.length - plain.length / 32) {
                 return new Encoded(key.seal(packed, 0, packed.length), true, plain.length);
             }
@@ -34,12 +41,12 @@ public final class BlobCodec {
         return new Encoded(key.seal(plain, 0, plain.length), false, plain.length);
     }
 
-    private static boolean worthCompressing(byte[] plain) {
+    private boolean worthCompressing(byte[] plain) {
         if (plain.length <= SAMPLE * 2) {
             return true;
         }
         byte[] sample = Arrays.copyOfRange(plain, plain.length / 2, plain.length / 2 + SAMPLE);
-        return Zstd.compress(sample, 1).length < SAMPLE * 15 / 16;
+        return sampler.get().compress(sample).length < SAMPLE * 15 / 16;
     }
 
     /** Opens and decompresses stored bytes, checking they have the expected plaintext length. */
@@ -54,7 +61,7 @@ public final class BlobCodec {
         byte[] out = new byte[rawLength];
         long n;
         try {
-            n = Zstd.decompressByteArray(out, 0, rawLength, payload, 0, payload.length);
+            n = decompressor.get().decompressByteArray(out, 0, rawLength, payload, 0, payload.length);
         } catch (RuntimeException e) {
             throw LifeboatException.integrity(what + " does not decompress: " + e.getMessage());
         }
