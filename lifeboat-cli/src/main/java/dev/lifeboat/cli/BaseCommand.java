@@ -221,4 +221,17 @@ abstract class BaseCommand implements Callable<Integer> {
             cli.out().println(line);
         }
     }
+
+    /**
+     * Refuses up front, before any work, a command that deletes objects when the configuration is
+     * append-only (the backend would refuse its first deletion anyway).
+     */
+    void refuseIfAppendOnly(String command) {
+        if (config().get(Settings.APPEND_ONLY)) {
+            throw new LifeboatException(ErrorCode.STORAGE_PERMANENT, "'" + command + "' deletes objects, and this "
+                    + "host's configuration is append-only",
+                    "forget, prune, rewrite and repair from a trusted host whose configuration does not set "
+                            + "'append-only' (LIFEBOAT_APPEND_ONLY)");
+        }
+    }
 }

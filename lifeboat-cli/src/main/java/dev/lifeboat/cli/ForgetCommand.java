@@ -64,7 +64,7 @@ final class ForgetCommand extends BaseCommand {
     @Override
     public Integer call() {
         if (!dryRun) {
-            PruneCommand.refuseIfAppendOnly(this, "forget");
+            refuseIfAppendOnly("forget");
         }
         if (type != null && !Settings.RETENTION_GROUPS.contains(type)) {
             throw LifeboatException.usage("unknown policy group '" + type + "'",

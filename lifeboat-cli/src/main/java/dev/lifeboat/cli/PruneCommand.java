@@ -1,8 +1,6 @@
 package dev.lifeboat.cli;
 
 import dev.lifeboat.engine.config.DataSize;
-import dev.lifeboat.engine.config.Settings;
-import dev.lifeboat.error.ErrorCode;
 import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.repo.Repository;
 import dev.lifeboat.repo.lock.RepoLock;
@@ -38,25 +36,12 @@ final class PruneCommand extends BaseCommand {
     public Integer call() {
         Pruner.Options options = options(dryRun, maxUnused, maxRepack);
         if (!dryRun) {
-            refuseIfAppendOnly(this, "prune");
+            refuseIfAppendOnly("prune");
         }
         try (Repository repository = openRepository();
              RepoLock ignored = lock(repository, !dryRun, "prune")) {
             report(this, new Pruner(repository, progress()).run(options));
             return 0;
-        }
-    }
-
-    /**
-     * Refuses up front, before any work, a command that deletes objects when the configuration is
-     * append-only (the backend would refuse its first deletion anyway).
-     */
-    static void refuseIfAppendOnly(BaseCommand cmd, String command) {
-        if (cmd.config().get(Settings.APPEND_ONLY)) {
-            throw new LifeboatException(ErrorCode.STORAGE_PERMANENT, "'" + command + "' deletes objects, and this "
-                    + "host's configuration is append-only",
-                    "forget, prune, rewrite and repair from a trusted host whose configuration does not set "
-                            + "'append-only' (LIFEBOAT_APPEND_ONLY)");
         }
     }
 

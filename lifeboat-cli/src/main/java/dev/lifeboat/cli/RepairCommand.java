@@ -30,7 +30,7 @@ final class RepairCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-        PruneCommand.refuseIfAppendOnly(this, "repair");
+        refuseIfAppendOnly("repair");
         if (!what.equals("index") && !what.equals("snapshots")) {
             throw LifeboatException.usage("unknown repair '" + what + "'", "use 'repair index' or 'repair snapshots'");
         }

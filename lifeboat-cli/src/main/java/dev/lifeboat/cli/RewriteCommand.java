@@ -38,7 +38,7 @@ final class RewriteCommand extends BaseCommand {
     @Override
     public Integer call() {
         if (!dryRun) {
-            PruneCommand.refuseIfAppendOnly(this, "rewrite");
+            refuseIfAppendOnly("rewrite");
         }
         Globs globs = new Globs(excludes, "--exclude");
         try (Repository repository = openRepository();

@@ -38,7 +38,7 @@ final class TagCommand extends BaseCommand {
 
     @Override
     public Integer call() {
-        PruneCommand.refuseIfAppendOnly(this, "tag");
+        refuseIfAppendOnly("tag");
         if (pin) {
             add.add(RetentionPlanner.PINNED_TAG);
         }
