@@ -1,4 +1,4 @@
-# Sourced by the project's scripts: sets JAVA_HOME to a JDK of version 21 or newer.
+# Sourced by the project's scripts: sets JAVA_HOME to a JDK of version 21 or newer, and runs lifeboat.jar.
 # Order: JAVA_HOME when it is new enough, else the newest JDK under /usr/lib/jvm.
 
 lifeboat_java_major() {
@@ -31,4 +31,25 @@ lifeboat_find_jdk() {
   echo "lifeboat: no JDK 21 or newer found (JAVA_HOME=${JAVA_HOME:-unset}, searched /usr/lib/jvm)" >&2
   echo "HINT: install one, for example 'apt-get install openjdk-21-jdk-headless' or Temurin 25, or set JAVA_HOME to it" >&2
   return 1
+}
+
+# Runs a lifeboat.jar with the JVM options every launcher uses (override them with LIFEBOAT_JVM_OPTS).
+# - G1 with a low GC-time goal and a small initial heap keeps the heap close to the live set (measured:
+#   the lowest peak RSS of Serial, Parallel and G1 on a backup).
+# - Small cached NIO buffers keep large reads and writes from pinning direct memory per thread.
+# - AES-GCM and SHA-256 run as CPU intrinsics only once their JDK callers are compiled by C2, which by
+#   default takes about 5000 calls: with one call per 1 MiB chunk a whole backup ran them in slow Java
+#   code (measured: 1 GiB backup 22.3 s -> 15.2 s, check --read-data 10.9 s -> 6.7 s). Lower compile
+#   thresholds for those two JDK packages only.
+lifeboat_exec_jar() {
+  local jar=$1
+  shift
+  local crypto="-XX:CompileCommand=quiet"
+  crypto+=" -XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.01"
+  crypto+=" -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.*::*,0.01"
+  local opts="${LIFEBOAT_JVM_OPTS:--Xms32m -XX:+UseG1GC -XX:GCTimeRatio=4 -Djdk.nio.maxCachedBufferSize=1048576}"
+  export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+  # shellcheck disable=SC2086 # option lists are split on purpose
+  exec "$JAVA_HOME/bin/java" $crypto $opts --enable-native-access=ALL-UNNAMED -XX:SharedArchiveFile="$jar.jsa" \
+    -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$jar" "$@"
 }
