@@ -1,5 +1,8 @@
 package dev.lifeboat.repo;
 
+import dev.lifeboat.error.ErrorCode;
+import dev.lifeboat.error.LifeboatException;
+import dev.lifeboat.repo.backend.Backend;
 import dev.lifeboat.repo.backend.ObjectKind;
 import dev.lifeboat.repo.backend.ObjectName;
 import dev.lifeboat.repo.index.IndexFile;
@@ -8,15 +11,25 @@ import dev.lifeboat.repo.pack.BlobType;
 import dev.lifeboat.repo.pack.PackEntry;
 import dev.lifeboat.repo.pack.PackWriter;
 
+import java.io.IOException;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -27,16 +40,23 @@ import java.util.concurrent.atomic.AtomicReference;
  * it, and {@link #flush()} returns only after every pack and the index objects naming them are stored,
  * so a snapshot saved after {@code flush()} never references missing data. An index object is written
  * every {@value #PACKS_PER_INDEX} packs so an interrupted backup's work is reused by the next one.
- * Thread-safe: many workers may call {@link #save} at once.
+ *
+ * <p>A pack is filled in a spool file (in the backend's {@link Backend#spoolDirectory()}, where storing
+ * it is a rename), so packs waiting for their upload cost disk, not heap. Thread-safe: many workers may
+ * call {@link #save} at once.
  */
 public final class RepoWriter implements AutoCloseable {
     static final int PACKS_PER_INDEX = 64;
+    /** Largest piece handed to the file channel at once: the JDK copies each through a cached direct buffer. */
+    private static final int WRITE_PIECE = 1024 * 1024;
     private final Repository repo;
     private final BlobCodec codec;
     private final int packSize;
     private final ConcurrentHashMap<BlobId, Boolean> claimed = new ConcurrentHashMap<>();
-    /** One packer for all workers: adding a blob is a short copy, and one open pack bounds memory. */
-    private final PackWriter packer;
+    /** The pack being filled, shared by all workers (adding a blob is a short write), or null. */
+    private Spool open;
+    private final Object packLock = new Object();
+    private final Set<Path> spoolFiles = ConcurrentHashMap.newKeySet();
     private final ExecutorService uploader;
     private final Semaphore uploadSlots;
     private final List<Future<?>> uploads = new ArrayList<>();
@@ -52,14 +72,13 @@ public final class RepoWriter implements AutoCloseable {
         this.repo = repo;
         this.codec = repo.codec();
         this.packSize = repo.config().packSize();
-        this.packer = new PackWriter(packSize);
         int uploads = Math.max(1, Math.min(2, parallelism));
         this.uploader = Executors.newFixedThreadPool(uploads, r -> {
             Thread t = new Thread(r, "lifeboat-upload");
             t.setDaemon(true);
             return t;
         });
-        // each upload holds a finished pack (packSize bytes): two in flight keep the disk or network busy
+        // two finished packs in flight keep the disk or network busy while the next one fills
         this.uploadSlots = new Semaphore(uploads);
     }
 
@@ -77,20 +96,25 @@ public final class RepoWriter implements AutoCloseable {
      * @return the blob's id
      */
     public BlobId save(BlobType type, byte[] plain) {
+        return save(type, plain, plain.length);
+    }
+
+    /**
+     * Saves the first {@code length} bytes of {@code plain} as a blob unless the repository already holds
+     * it; the array is not kept, so the caller may reuse it when this returns.
+     *
+     * @return the blob's id
+     */
+    public BlobId save(BlobType type, byte[] plain, int length) {
         rethrowFailure();
-        BlobId id = codec.key().blobId(plain, 0, plain.length);
+        BlobId id = codec.key().blobId(plain, 0, length);
         if (repo.index().contains(id) || claimed.putIfAbsent(id, Boolean.TRUE) != null) {
             return id;
         }
-        BlobCodec.Encoded encoded = codec.encode(plain);
+        BlobCodec.Sealed sealed = codec.seal(plain, length);
         newBlobs.incrementAndGet();
-        newBytes.addAndGet(plain.length);
-        synchronized (packer) {
-            packer.add(id, type, encoded);
-            if (packer.size() >= packSize) {
-                uploadCurrentPack();
-            }
-        }
+        newBytes.addAndGet(length);
+        addToPack(id, type, sealed);
         return id;
     }
 
@@ -105,25 +129,63 @@ public final class RepoWriter implements AutoCloseable {
         }
         newBlobs.incrementAndGet();
         newBytes.addAndGet(sealed.rawLength());
-        synchronized (packer) {
-            packer.add(id, type, sealed);
-            if (packer.size() >= packSize) {
-                uploadCurrentPack();
+        addToPack(id, type, sealed.view());
+    }
+
+    private void addToPack(BlobId id, BlobType type, BlobCodec.Sealed sealed) {
+        synchronized (packLock) {
+            try {
+                if (open == null) {
+                    open = new Spool(newSpoolFile());
+                }
+                open.packer.add(id, type, sealed);
+                if (open.packer.size() >= packSize) {
+                    uploadOpenPack();
+                }
+            } catch (UncheckedIOException e) {
+                String dir = String.valueOf(open == null ? repo.backend().spoolDirectory() : open.file.getParent());
+                throw new LifeboatException(ErrorCode.STORAGE_PERMANENT, "cannot write a pack to its spool file in '"
+                        + dir + "': " + e.getCause().getMessage(), "free space there; nothing stored so far is lost", e);
             }
         }
     }
 
-    /** Finishes the open pack and uploads it in the background; the caller holds the packer's lock. */
-    private void uploadCurrentPack() {
+    private Path newSpoolFile() {
+        Path dir = repo.backend().spoolDirectory();
+        try {
+            if (dir == null) {
+                dir = Path.of(System.getProperty("java.io.tmpdir"));
+            }
+            Files.createDirectories(dir);
+            Path file = Files.createTempFile(dir, ".tmp-pack-", "");
+            spoolFiles.add(file);
+            return file;
+        } catch (IOException e) {
+            throw new LifeboatException(ErrorCode.STORAGE_PERMANENT, "cannot create a spool file for a pack in '"
+                    + dir + "': " + e.getMessage(), "free space there or make it writable", e);
+        }
+    }
+
+    /** Finishes the open pack and uploads it in the background; the caller holds the pack lock. */
+    private void uploadOpenPack() {
         uploadSlots.acquireUninterruptibly();
-        byte[] bytes = packer.finish(codec.key());
-        List<PackEntry> entries = packer.entries();
-        packer.reset();
+        Spool spool = open;
+        open = null;
+        BlobId packId;
+        try {
+            packId = spool.packer.finish(codec.key());
+            spool.channel.close();
+        } catch (IOException | RuntimeException e) {
+            uploadSlots.release();
+            spool.discard();
+            throw e instanceof IOException io ? new UncheckedIOException(io) : (RuntimeException) e;
+        }
+        List<PackEntry> entries = spool.packer.entries();
+        long bytes = spool.packer.length();
         Future<?> f = uploader.submit(() -> {
             try {
-                BlobId packId = Repository.sha256(bytes, 0, bytes.length);
-                repo.backend().put(new ObjectName(ObjectKind.DATA, packId.hex()), bytes);
-                storedBytes.addAndGet(bytes.length);
+                repo.backend().putFile(new ObjectName(ObjectKind.DATA, packId.hex()), spool.file);
+                storedBytes.addAndGet(bytes);
                 packsWritten.incrementAndGet();
                 repo.index().addPack(packId, entries);
                 Map<BlobId, List<PackEntry>> toWrite = null;
@@ -141,6 +203,7 @@ public final class RepoWriter implements AutoCloseable {
                 failure.compareAndSet(null, e);
                 throw e;
             } finally {
+                spool.discard();
                 uploadSlots.release();
             }
         });
@@ -165,9 +228,9 @@ public final class RepoWriter implements AutoCloseable {
 
     /** Stores every partly filled pack and the index naming all packs written so far, then returns. */
     public void flush() {
-        synchronized (packer) {
-            if (packer.count() > 0) {
-                uploadCurrentPack();
+        synchronized (packLock) {
+            if (open != null && open.packer.count() > 0) {
+                uploadOpenPack();
             }
         }
         List<Future<?>> pending;
@@ -189,8 +252,74 @@ public final class RepoWriter implements AutoCloseable {
         }
     }
 
+    /** Stops uploading and deletes the spool files of packs not stored (all of them after a flush). */
     @Override
     public void close() {
         uploader.shutdownNow();
+        try {
+            uploader.awaitTermination(1, TimeUnit.MINUTES);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        synchronized (packLock) {
+            if (open != null) {
+                try {
+                    open.channel.close();
+                } catch (IOException ignored) {
+                    // the file is deleted next
+                }
+                open = null;
+            }
+        }
+        for (Path file : spoolFiles) {
+            deleteSpool(file);
+        }
+    }
+
+    private void deleteSpool(Path file) {
+        try {
+            Files.deleteIfExists(file);
+        } catch (IOException ignored) {
+            // a leftover spool file has a temporary name: listing skips it
+        }
+        spoolFiles.remove(file);
+    }
+
+    /** A pack being filled in its spool file. */
+    private final class Spool {
+        final Path file;
+        final FileChannel channel;
+        final PackWriter packer;
+
+        Spool(Path file) {
+            this.file = file;
+            try {
+                this.channel = FileChannel.open(file, StandardOpenOption.WRITE);
+            } catch (IOException e) {
+                deleteSpool(file);
+                throw new UncheckedIOException("cannot open spool file '" + file + "': " + e.getMessage(), e);
+            }
+            this.packer = new PackWriter(new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    write(new byte[] {(byte) b}, 0, 1);
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    for (int done = 0; done < len; ) {
+                        ByteBuffer piece = ByteBuffer.wrap(b, off + done, Math.min(WRITE_PIECE, len - done));
+                        done += piece.remaining();
+                        while (piece.hasRemaining()) {
+                            channel.write(piece);
+                        }
+                    }
+                }
+            });
+        }
+
+        void discard() {
+            deleteSpool(file);
+        }
     }
 }

@@ -148,7 +148,7 @@ public final class DatabaseBackup {
         try (PgProcess p = PgProcess.start(command, target.childEnvironment(), null, false)) {
             p.stdin().close();
             try (InputStream out = p.stdout()) {
-                saved = pipeline.save(out, -1, sha);
+                saved = pipeline.save(out, sha);
             }
             p.waitSuccess();
         } catch (IOException e) {

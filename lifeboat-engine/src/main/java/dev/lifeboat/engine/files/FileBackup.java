@@ -246,7 +246,7 @@ public final class FileBackup {
     private Node readFile(Path file, Node node, ChunkPipeline pipeline, List<String> warnings) {
         ChunkPipeline.Saved saved;
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            saved = pipeline.save(in, node.size(), null);
+            saved = pipeline.save(in, null);
         } catch (NoSuchFileException e) {
             return unreadable(warnings, "file '" + file + "' vanished during the backup");
         } catch (AccessDeniedException e) {

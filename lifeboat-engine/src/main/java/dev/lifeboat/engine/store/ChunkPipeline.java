@@ -12,31 +12,36 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
 
 /**
  * Turns streams into stored blobs: the calling thread reads and chunks, a pool of workers hashes,
- * compresses, encrypts and packs the chunks in parallel, and the ids come back in stream order. At most
- * {@value #BYTES_IN_FLIGHT} bytes of chunks wait for workers, so memory does not grow with the stream.
+ * compresses, encrypts and packs the chunks in parallel, and the ids come back in stream order.
+ * Chunks travel in at most {@value #BUFFERS} reusable buffers of the maximum chunk size, so memory does not
+ * grow with the stream, and a long backup allocates almost nothing (the heap stays small).
  * Thread-safe: several streams may be saved at once.
  */
 public final class ChunkPipeline implements AutoCloseable {
-    static final int BYTES_IN_FLIGHT = 16 * 1024 * 1024;
-    private static final int SMALL_STREAM = 2 * 1024 * 1024;
+    static final int BUFFERS = 6;
     private final RepoWriter writer;
     private final Progress progress;
     private final ExecutorService workers;
-    private final Semaphore inFlight = new Semaphore(BYTES_IN_FLIGHT);
+    private final int bufferSize;
+    private final BlockingQueue<byte[]> free = new LinkedBlockingQueue<>();
+    private final Semaphore buffers = new Semaphore(BUFFERS);
     private final ThreadLocal<Chunker> chunkers;
+    private volatile boolean closed;
 
     public ChunkPipeline(RepoWriter writer, ChunkerParams params, Progress progress, int threads) {
         this.writer = writer;
         this.progress = progress;
+        this.bufferSize = params.maxSize();
         this.workers = Executors.newFixedThreadPool(threads, r -> {
             Thread t = new Thread(r, "lifeboat-blob");
             t.setDaemon(true);
@@ -52,35 +57,30 @@ public final class ChunkPipeline implements AutoCloseable {
     /**
      * Saves a stream.
      *
-     * @param sizeHint the expected length (-1 when unknown): short streams are read whole
-     * @param digest   updated with every byte when not null (for example SHA-256 of a dump)
+     * @param digest updated with every byte when not null (for example SHA-256 of a dump)
      */
-    public Saved save(InputStream in, long sizeHint, MessageDigest digest) throws IOException {
+    public Saved save(InputStream in, MessageDigest digest) throws IOException {
         List<Future<BlobId>> parts = new ArrayList<>();
         long total = 0;
-        if (sizeHint >= 0 && sizeHint <= SMALL_STREAM) {
-            byte[] all = in.readAllBytes();
+        Chunker chunker = chunkers.get().reset(in);
+        while (true) {
+            byte[] buffer = takeBuffer();
+            int length;
+            try {
+                length = chunker.nextInto(buffer);
+            } catch (IOException | RuntimeException e) {
+                giveBack(buffer);
+                throw e;
+            }
+            if (length < 0) {
+                giveBack(buffer);
+                break;
+            }
             if (digest != null) {
-                digest.update(all);
+                digest.update(buffer, 0, length);
             }
-            Chunker cutter = chunkers.get();
-            int off = 0;
-            while (off < all.length) {
-                int len = cutter.cut(all, off, all.length - off);
-                parts.add(submit(off == 0 && len == all.length ? all : Arrays.copyOfRange(all, off, off + len)));
-                off += len;
-            }
-            total = all.length;
-        } else {
-            Chunker chunker = chunkers.get().reset(in);
-            byte[] chunk;
-            while ((chunk = chunker.next()) != null) {
-                if (digest != null) {
-                    digest.update(chunk);
-                }
-                total += chunk.length;
-                parts.add(submit(chunk));
-            }
+            total += length;
+            parts.add(submit(buffer, length));
         }
         List<BlobId> ids = new ArrayList<>(parts.size());
         for (Future<BlobId> f : parts) {
@@ -89,21 +89,45 @@ public final class ChunkPipeline implements AutoCloseable {
         return new Saved(ids, total, digest == null ? null : digest.digest());
     }
 
-    private Future<BlobId> submit(byte[] chunk) {
-        int size = Math.min(chunk.length, BYTES_IN_FLIGHT);
-        inFlight.acquireUninterruptibly(size);
-        return workers.submit(() -> {
-            try {
-                return writer.save(BlobType.DATA, chunk);
-            } finally {
-                inFlight.release(size);
-                progress.advance(chunk.length);
-            }
-        });
+    private byte[] takeBuffer() {
+        buffers.acquireUninterruptibly();
+        if (closed) {
+            buffers.release();
+            throw new IllegalStateException("the chunk pipeline is closed");
+        }
+        byte[] buffer = free.poll();
+        return buffer != null ? buffer : new byte[bufferSize];
     }
 
+    private void giveBack(byte[] buffer) {
+        free.add(buffer);
+        buffers.release();
+    }
+
+    private Future<BlobId> submit(byte[] buffer, int length) {
+        try {
+            return workers.submit(() -> {
+                try {
+                    return writer.save(BlobType.DATA, buffer, length);
+                } finally {
+                    giveBack(buffer);
+                    progress.advance(length);
+                }
+            });
+        } catch (RuntimeException | Error e) {
+            giveBack(buffer);
+            throw e;
+        }
+    }
+
+    /**
+     * Stops the workers and wakes every stream still waiting for a buffer, which then fails: queued chunks
+     * are dropped, so their buffers would otherwise never come back.
+     */
     @Override
     public void close() {
+        closed = true;
         workers.shutdownNow();
+        buffers.release(Integer.MAX_VALUE / 2);
     }
 }

@@ -1,5 +1,9 @@
 package dev.lifeboat.repo.backend;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /**
@@ -26,6 +30,34 @@ public interface Backend extends AutoCloseable {
 
     /** Stores the object atomically; durable when this returns. */
     void put(ObjectName name, byte[] data);
+
+    /**
+     * Stores the object from a local file (a finished pack waiting in its spool file), atomically; durable
+     * when this returns. The backend may move the file away instead of copying it (the local backend does
+     * when the file lies in its {@link #spoolDirectory()}); the caller deletes it if it is still there.
+     * This default reads the file and calls {@link #put(ObjectName, byte[])}.
+     */
+    default void putFile(ObjectName name, Path file) {
+        put(name, readSpool(file));
+    }
+
+    /**
+     * Where writers should keep objects that wait to be stored (packs being filled), or null for the
+     * system's temporary folder. The local backend names a folder on its own file system, so that
+     * {@link #putFile} is a rename.
+     */
+    default Path spoolDirectory() {
+        return null;
+    }
+
+    /** Reads a spool file whole, for backends (and wrappers) that store byte arrays. */
+    static byte[] readSpool(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read spool file '" + file + "': " + e.getMessage(), e);
+        }
+    }
 
     /**
      * Stores the object only if no object of that name exists, atomically with respect to other writers.

@@ -1,5 +1,6 @@
 package dev.lifeboat.repo.backend;
 
+import java.nio.file.Path;
 import java.util.function.Consumer;
 
 /** A backend that passes every call on to another: the base of wrappers (retry, append-only, fault injection). */
@@ -23,6 +24,20 @@ public class ForwardingBackend implements Backend {
     @Override
     public void put(ObjectName name, byte[] data) {
         delegate.put(name, data);
+    }
+
+    /**
+     * Reads the file and stores it through {@link #put(ObjectName, byte[])}, so that a wrapper that only
+     * overrides {@code put} still sees every write; wrappers that need not see the bytes forward it.
+     */
+    @Override
+    public void putFile(ObjectName name, Path file) {
+        put(name, Backend.readSpool(file));
+    }
+
+    @Override
+    public Path spoolDirectory() {
+        return delegate.spoolDirectory();
     }
 
     @Override

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.AccessDeniedException;
+import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
@@ -57,6 +58,38 @@ public final class LocalBackend implements Backend {
             deleteQuietly(temp);
             throw storageError("write", name, e);
         }
+    }
+
+    /**
+     * Renames the file into place when it lies on the repository's file system (after flushing it), so a
+     * pack is written once; otherwise copies it like {@link #put}. A retry after the rename finds the
+     * object in place and only flushes the folder again.
+     */
+    @Override
+    public void putFile(ObjectName name, Path file) {
+        Path target = pathOf(name);
+        try {
+            if (!Files.exists(file) && Files.isRegularFile(target)) {
+                syncDirectory(target.getParent());
+                return;
+            }
+            try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+                ch.force(true);
+            }
+            Files.createDirectories(target.getParent());
+            Files.move(file, target, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
+            syncDirectory(target.getParent());
+        } catch (AtomicMoveNotSupportedException e) {
+            put(name, Backend.readSpool(file));
+        } catch (IOException e) {
+            throw storageError("write", name, e);
+        }
+    }
+
+    /** The data folder: spool files there are renamed into place, and listing skips their temporary names. */
+    @Override
+    public Path spoolDirectory() {
+        return root.resolve(ObjectKind.DATA.folder());
     }
 
     @Override

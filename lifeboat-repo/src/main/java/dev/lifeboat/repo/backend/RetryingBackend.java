@@ -3,6 +3,7 @@ package dev.lifeboat.repo.backend;
 import dev.lifeboat.error.ErrorCode;
 import dev.lifeboat.error.LifeboatException;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -100,6 +101,14 @@ public final class RetryingBackend extends ForwardingBackend {
     public void put(ObjectName name, byte[] data) {
         retry(() -> {
             delegate.put(name, data);
+            return null;
+        });
+    }
+
+    @Override
+    public void putFile(ObjectName name, Path file) {
+        retry(() -> {
+            delegate.putFile(name, file);
             return null;
         });
     }

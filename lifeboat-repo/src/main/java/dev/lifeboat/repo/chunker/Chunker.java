@@ -12,6 +12,12 @@ import java.util.Arrays;
 public final class Chunker {
     /** Room beyond one maximum chunk, so refills read in large pieces. */
     private static final int READ_SLACK = 512 * 1024;
+    /**
+     * Largest read request: the JDK passes each read of a file or pipe through a native buffer of the
+     * request's size, cached per thread only up to 1 MiB (the launcher's jdk.nio.maxCachedBufferSize), and
+     * larger ones left fragmented native memory behind.
+     */
+    private static final int READ_PIECE = 1024 * 1024;
     private final ChunkerParams params;
     private final long[] gear;
     private final long maskSmall;
@@ -61,18 +67,38 @@ public final class Chunker {
      * @return the chunk's bytes (a new array of exactly its length), or null at the end of the stream
      */
     public byte[] next() throws IOException {
+        int len = cutNext();
+        if (len == 0) {
+            return null;
+        }
+        byte[] chunk = Arrays.copyOfRange(buf, start, start + len);
+        start += len;
+        return chunk;
+    }
+
+    /**
+     * Reads the next chunk into {@code into} (at least the maximum chunk size long), from its start.
+     *
+     * @return the chunk's length, or -1 at the end of the stream
+     */
+    public int nextInto(byte[] into) throws IOException {
+        int len = cutNext();
+        if (len == 0) {
+            return -1;
+        }
+        System.arraycopy(buf, start, into, 0, len);
+        start += len;
+        return len;
+    }
+
+    /** Fills the buffer and returns the length of the chunk at its start (0 at the end of the stream). */
+    private int cutNext() throws IOException {
         if (buf.length == 0) {
             throw new IllegalStateException("this chunker only cuts data held in memory");
         }
         fill();
         int available = end - start;
-        if (available == 0) {
-            return null;
-        }
-        int len = cut(buf, start, available);
-        byte[] chunk = Arrays.copyOfRange(buf, start, start + len);
-        start += len;
-        return chunk;
+        return available == 0 ? 0 : cut(buf, start, available);
     }
 
     private void fill() throws IOException {
@@ -85,7 +111,7 @@ public final class Chunker {
             start = 0;
         }
         while (end < buf.length) {
-            int n = in.read(buf, end, buf.length - end);
+            int n = in.read(buf, end, Math.min(READ_PIECE, buf.length - end));
             if (n < 0) {
                 eof = true;
                 return;

@@ -70,6 +70,23 @@ public final class MasterKey {
         return seal(encryptionKey, ciphers.get(), plain, offset, length);
     }
 
+    /**
+     * Seals into {@code out} from its start (nonce, ciphertext, tag), which must hold
+     * {@code length + OVERHEAD} bytes.
+     *
+     * @return the sealed length
+     */
+    public int sealInto(byte[] plain, int offset, int length, byte[] out) {
+        System.arraycopy(randomBytes(NONCE_BYTES), 0, out, 0, NONCE_BYTES);
+        try {
+            Cipher cipher = ciphers.get();
+            cipher.init(Cipher.ENCRYPT_MODE, encryptionKey, new GCMParameterSpec(TAG_BYTES * 8, out, 0, NONCE_BYTES));
+            return NONCE_BYTES + cipher.doFinal(plain, offset, length, out, NONCE_BYTES);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM encryption failed", e);
+        }
+    }
+
     public byte[] seal(byte[] plain) {
         return seal(plain, 0, plain.length);
     }

@@ -1,5 +1,6 @@
 package dev.lifeboat.repo.pack;
 
+import com.github.luben.zstd.Zstd;
 import com.github.luben.zstd.ZstdCompressCtx;
 import com.github.luben.zstd.ZstdDecompressCtx;
 import dev.lifeboat.error.LifeboatException;
@@ -20,6 +21,7 @@ public final class BlobCodec {
     private final ThreadLocal<ZstdCompressCtx> compressor;
     private final ThreadLocal<ZstdCompressCtx> sampler = ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(1));
     private final ThreadLocal<ZstdDecompressCtx> decompressor = ThreadLocal.withInitial(ZstdDecompressCtx::new);
+    private final ThreadLocal<Scratch> scratches = ThreadLocal.withInitial(Scratch::new);
 
     public BlobCodec(MasterKey key, int level) {
         this.key = key;
@@ -29,24 +31,73 @@ public final class BlobCodec {
 
     /** A blob encoded for storage. */
     public record Encoded(byte[] sealed, boolean compressed, int rawLength) {
+        /** The same blob as a {@link Sealed} spanning the whole array. */
+        public Sealed view() {
+            return new Sealed(sealed, sealed.length, compressed, rawLength);
+        }
     }
 
+    /**
+     * A blob sealed into this thread's reusable buffer: valid until the same thread seals the next blob,
+     * so a backup allocates nothing per blob beyond the chunk itself.
+     */
+    public record Sealed(byte[] buffer, int length, boolean compressed, int rawLength) {
+    }
+
+    /** Like {@link #seal} but into a new array of exactly the sealed length. */
     public Encoded encode(byte[] plain) {
-        if (level > 0 && worthCompressing(plain)) {
-            byte[] packed = compressor.get().compress(plain);
-            if (packed.length < plain.length - plain.length / 32) {
-                return new Encoded(key.seal(packed, 0, packed.length), true, plain.length);
+        Sealed s = seal(plain);
+        return new Encoded(Arrays.copyOf(s.buffer(), s.length()), s.compressed(), s.rawLength());
+    }
+
+    /** Compresses (when worth it) and encrypts into this thread's buffer. */
+    public Sealed seal(byte[] plain) {
+        return seal(plain, plain.length);
+    }
+
+    /** Like {@link #seal(byte[])} for the first {@code length} bytes of {@code plain}. */
+    public Sealed seal(byte[] plain, int length) {
+        Scratch scratch = scratches.get();
+        if (level > 0 && worthCompressing(plain, length, scratch)) {
+            byte[] packed = scratch.compressed(length);
+            int n = compressor.get().compressByteArray(packed, 0, packed.length, plain, 0, length);
+            if (n < length - length / 32) {
+                byte[] out = scratch.sealed(n);
+                return new Sealed(out, key.sealInto(packed, 0, n, out), true, length);
             }
         }
-        return new Encoded(key.seal(plain, 0, plain.length), false, plain.length);
+        byte[] out = scratch.sealed(length);
+        return new Sealed(out, key.sealInto(plain, 0, length, out), false, length);
     }
 
-    private boolean worthCompressing(byte[] plain) {
-        if (plain.length <= SAMPLE * 2) {
+    private boolean worthCompressing(byte[] plain, int length, Scratch scratch) {
+        if (length <= SAMPLE * 2) {
             return true;
         }
-        byte[] sample = Arrays.copyOfRange(plain, plain.length / 2, plain.length / 2 + SAMPLE);
-        return sampler.get().compress(sample).length < SAMPLE * 15 / 16;
+        byte[] packed = scratch.compressed(SAMPLE);
+        int n = sampler.get().compressByteArray(packed, 0, packed.length, plain, length / 2, SAMPLE);
+        return n < SAMPLE * 15 / 16;
+    }
+
+    /** Per-thread output buffers, grown to the largest blob seen. */
+    private static final class Scratch {
+        private byte[] compressed = new byte[0];
+        private byte[] sealed = new byte[0];
+
+        byte[] compressed(int plainLength) {
+            int need = Math.toIntExact(Zstd.compressBound(plainLength));
+            if (compressed.length < need) {
+                compressed = new byte[need];
+            }
+            return compressed;
+        }
+
+        byte[] sealed(int payloadLength) {
+            if (sealed.length < payloadLength + MasterKey.OVERHEAD) {
+                sealed = new byte[payloadLength + MasterKey.OVERHEAD];
+            }
+            return sealed;
+        }
     }
 
     /** Opens and decompresses stored bytes, checking they have the expected plaintext length. */

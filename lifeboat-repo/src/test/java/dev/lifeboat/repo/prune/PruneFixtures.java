@@ -17,6 +17,7 @@ import dev.lifeboat.repo.snapshot.SnapshotRef;
 import dev.lifeboat.repo.snapshot.SnapshotStore;
 import dev.lifeboat.repo.wal.WalStore;
 
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,11 +72,12 @@ final class PruneFixtures {
         SnapshotRef rc = TestBackups.backup(repo, c, "c");
         repo.backend().delete(new ObjectName(ObjectKind.SNAPSHOT, rb.id().hex()));
 
-        PackWriter orphan = new PackWriter(1024);
+        ByteArrayOutputStream orphanBytes = new ByteArrayOutputStream();
+        PackWriter orphan = new PackWriter(orphanBytes);
         byte[] plain = "left by an interrupted backup".getBytes();
         orphan.add(repo.key().blobId(plain, 0, plain.length), BlobType.DATA, repo.codec().encode(plain));
-        byte[] bytes = orphan.finish(repo.key());
-        repo.backend().put(new ObjectName(ObjectKind.DATA, Repository.sha256(bytes, 0, bytes.length).hex()), bytes);
+        BlobId orphanId = orphan.finish(repo.key());
+        repo.backend().put(new ObjectName(ObjectKind.DATA, orphanId.hex()), orphanBytes.toByteArray());
 
         WalStore wal = new WalStore(repo);
         for (String seg : List.of("000000010000000000000001", "000000010000000000000002", "000000010000000000000003",
