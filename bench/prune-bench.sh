@@ -1,32 +1,88 @@
 #!/usr/bin/env bash
-# Prune benchmark: time and peak memory of prune's mark and plan phases (a dry run) on a synthetic repository
-# of BENCH_BLOBS blobs (default 10 million) in packs of 1000, with one snapshot naming every fifth blob. The
-# repository holds index objects, a real tree and sparse pack files, no blob data, so it is quick to make.
-# Usage: bench/prune-bench.sh; variables BENCH_DIR (default /var/tmp/lifeboat-bench-prune), BENCH_BLOBS,
-# BENCH_HEAP (default 4g), BENCH_KEEP=1 to keep the repository for another run.
+# Prune benchmark: wall time and peak RSS of `lifeboat prune`, run through the launcher (its JVM options, no
+# -Xmx), on a synthetic repository of BENCH_BLOBS blobs (default 10 million) and on a tiny one of the same
+# shape; bytes per blob = (peak RSS - tiny repository's peak RSS) / blobs. The repositories hold index objects,
+# a real tree and sparse pack files, no blob data (PruneBench in lifeboat-repo's test code), so they are quick
+# to make. Usage: bench/prune-bench.sh; variables BENCH_DIR (default /var/tmp/lifeboat-bench-prune),
+# BENCH_BLOBS, BENCH_KEEP=1 to keep the repositories for another run, LIFEBOAT_JAR (default the build's jar),
+# LIFEBOAT_JVM_OPTS (replaces the launcher's JVM options, e.g. to add -Xmx).
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_DIR=${BENCH_DIR:-/var/tmp/lifeboat-bench-prune}
 BENCH_BLOBS=${BENCH_BLOBS:-10000000}
-BENCH_HEAP=${BENCH_HEAP:-4g}
 BENCH_KEEP=${BENCH_KEEP:-0}
-repo=$BENCH_DIR/repo-$BENCH_BLOBS
-java=${JAVA_HOME:+$JAVA_HOME/bin/}java
+TINY_BLOBS=5000
+jar=${LIFEBOAT_JAR:-$root/lifeboat-cli/target/lifeboat.jar}
+export LIFEBOAT_PASSWORD="correct horse battery staple" # TestRepositories.PASSWORD
 
 cd "$root"
+# shellcheck source=../scripts/find-jdk.sh
+. scripts/find-jdk.sh
+lifeboat_find_jdk
+if [[ ! -f $jar ]]; then
+  ./mvnw -q -B -DskipTests package
+fi
 ./mvnw -q -B -pl lifeboat-repo -am test-compile
-cp_file=$BENCH_DIR/classpath
 mkdir -p "$BENCH_DIR"
+cp_file=$BENCH_DIR/classpath
 ./mvnw -q -B -pl lifeboat-repo dependency:build-classpath -Dmdep.outputFile="$cp_file" -Dmdep.includeScope=test
 classpath=$root/lifeboat-repo/target/test-classes:$root/lifeboat-repo/target/classes:$(cat "$cp_file")
 
-if [[ ! -f $repo/config ]]; then
-  "$java" -Xmx"$BENCH_HEAP" -cp "$classpath" dev.lifeboat.repo.prune.PruneBench generate "$repo" "$BENCH_BLOBS"
-fi
-echo "prune --dry-run (mark + plan) on $BENCH_BLOBS blobs:"
-/usr/bin/time -f "process peak RSS: %M KiB, wall %e s, cpu %U s user %S s system" \
-  "$java" -Xmx"$BENCH_HEAP" -cp "$classpath" dev.lifeboat.repo.prune.PruneBench plan "$repo"
+generate() { # DIR BLOBS
+  if [[ ! -f $1/config ]]; then
+    rm -rf "$1"
+    "$JAVA_HOME/bin/java" -Xmx4g -cp "$classpath" dev.lifeboat.repo.prune.PruneBench generate "$1" "$2"
+  fi
+}
+
+results=$BENCH_DIR/prune-results.tsv
+: >"$results"
+# Runs one prune under /usr/bin/time; appends "label blobs wall_s peak_kib" to the results.
+measure() { # LABEL BLOBS REPO PRUNE-OPTIONS...
+  local label=$1 blobs=$2 repo=$3 log=$BENCH_DIR/$1-$2.log
+  shift 3
+  /usr/bin/time -o "$BENCH_DIR/time" -f '%e %M' \
+    bash -c '. scripts/find-jdk.sh && lifeboat_exec_jar "$@"' - "$jar" prune --repo "$repo" --json "$@" >"$log" 2>&1 ||
+    { cat "$log"; echo "prune failed ($label, $blobs blobs): see $log" >&2; exit 1; }
+  echo "$label $blobs $(cat "$BENCH_DIR/time")" >>"$results"
+}
+
+for blobs in $TINY_BLOBS "$BENCH_BLOBS"; do
+  repo=$BENCH_DIR/repo-$blobs
+  generate "$repo" "$blobs"
+  measure dry-run "$blobs" "$repo" --dry-run
+  rm -rf "$repo.copy"
+  cp -a --sparse=always "$repo" "$repo.copy"
+  # 100% tolerated: packs in partial use stay (they hold no real blobs to repack), unused ones go
+  measure prune "$blobs" "$repo.copy" --max-unused 100%
+  rm -rf "$repo.copy"
+done
+
+echo
+echo "prune of $BENCH_BLOBS blobs through the launcher (LIFEBOAT_JVM_OPTS=${LIFEBOAT_JVM_OPTS:-launcher default}):"
+echo
+echo "| run | blobs | wall s | peak RSS MiB | bytes per blob over the $TINY_BLOBS-blob run |"
+echo "|---|---:|---:|---:|---:|"
+awk -v tiny="$TINY_BLOBS" '
+  $2 == tiny { base[$1] = $4 }
+  { rows[NR] = $0 }
+  END {
+    for (i = 1; i <= NR; i++) {
+      split(rows[i], f, " ")
+      per = f[2] == tiny ? "-" : sprintf("%.1f", (f[4] - base[f[1]]) * 1024 / f[2])
+      printf "| %s | %d | %.1f | %.0f | %s |\n", f[1], f[2], f[3], f[4] / 1024, per
+    }
+  }' "$results"
+echo
+for run in dry-run prune; do
+  python3 -c 'import json, sys
+t = open(sys.argv[1]).read()
+p = json.loads(t[t.index("{"):])["plan"]
+print(sys.argv[2] + ": {blobs:,} blobs in {packs:,} packs, {usedBlobs:,} in use; delete {packsToDelete:,} packs, repack "
+      "{packsToRepack:,}; phases: index {indexMillis:,} ms, mark {markMillis:,} ms, plan {planMillis:,} ms".format(**p))' \
+    "$BENCH_DIR/$run-$BENCH_BLOBS.log" "$run"
+done
 if [[ $BENCH_KEEP != 1 ]]; then
-  rm -rf "$repo"
+  rm -rf "$BENCH_DIR/repo-$TINY_BLOBS" "$BENCH_DIR/repo-$BENCH_BLOBS"
 fi

@@ -23,6 +23,8 @@ import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.function.BiFunction;
+import java.util.function.BiPredicate;
 
 /**
  * An open repository: backend, master key, config and (loaded on demand) the blob index.
@@ -233,24 +235,36 @@ public final class Repository implements AutoCloseable {
      * is not null the packs of every object not in {@code skip} are added to it.
      */
     public void forEachIndexFile(List<BlobId> ids, IndexVisitor visitor, Set<BlobId> skip, BlobIndex into) {
+        forEachIndexObject(ids, IndexFile::decode, (id, file) -> {
+            if (into != null && !skip.contains(id)) {
+                for (var pack : file.packs().entrySet()) {
+                    into.addPack(pack.getKey(), pack.getValue());
+                }
+            }
+            return visitor.visit(id, file);
+        });
+    }
+
+    /**
+     * Reads the index objects eight at a time in parallel, turns each into a value with {@code decode} (given
+     * the authenticated, still compressed bytes and a name for messages) on the reading threads, and gives the
+     * values to {@code visitor} in the order of {@code ids}, on the calling thread, until it returns false.
+     */
+    public <T> void forEachIndexObject(List<BlobId> ids, BiFunction<byte[], String, T> decode,
+                                       BiPredicate<BlobId, T> visitor) {
         int window = 8;
         try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(window, Math.max(1, ids.size())))) {
-            List<Future<IndexFile>> files = new ArrayList<>(ids.size());
+            List<Future<T>> files = new ArrayList<>(ids.size());
             for (int i = 0; i < ids.size(); i++) {
                 while (files.size() < ids.size() && files.size() < i + window) {
                     BlobId id = ids.get(files.size());
-                    files.add(pool.submit(() -> IndexFile.decode(loadUnpacked(ObjectKind.INDEX, id),
+                    files.add(pool.submit(() -> decode.apply(loadUnpacked(ObjectKind.INDEX, id),
                             "index '" + id.shortHex() + "'")));
                 }
-                IndexFile file = Futures.get(files.get(i));
+                T file = Futures.get(files.get(i));
                 files.set(i, null);
-                if (into != null && !skip.contains(ids.get(i))) {
-                    for (var pack : file.packs().entrySet()) {
-                        into.addPack(pack.getKey(), pack.getValue());
-                    }
-                }
-                if (!visitor.visit(ids.get(i), file)) {
-                    for (Future<IndexFile> f : files) {
+                if (!visitor.test(ids.get(i), file)) {
+                    for (Future<T> f : files) {
                         if (f != null) {
                             f.cancel(true);
                         }

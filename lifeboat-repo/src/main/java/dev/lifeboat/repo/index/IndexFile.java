@@ -25,6 +25,8 @@ public record IndexFile(List<BlobId> supersedes, Map<BlobId, List<PackEntry>> pa
     private static final byte[] MAGIC = "LBIX".getBytes(StandardCharsets.US_ASCII);
     private static final int VERSION = 1;
     private static final int MAX_DECOMPRESSED = 1 << 30;
+    /** type, flags, offset, sealed length, raw length, blob id. */
+    private static final int ENTRY_BYTES = 1 + 1 + 4 + 4 + 4 + BlobId.BYTES;
 
     public IndexFile {
         supersedes = List.copyOf(supersedes);
@@ -64,19 +66,56 @@ public record IndexFile(List<BlobId> supersedes, Map<BlobId, List<PackEntry>> pa
     }
 
     public static IndexFile decode(byte[] compressed, String what) {
-        byte[] plain;
-        try {
-            long size = Zstd.getFrameContentSize(compressed);
-            if (size < 0 || size > MAX_DECOMPRESSED) {
-                throw LifeboatException.integrity(what + " has an invalid size");
+        Map<BlobId, List<PackEntry>> packs = new LinkedHashMap<>();
+        List<BlobId> supersedes = Plain.of(compressed, what).scan((pack, entries) -> {
+            List<PackEntry> list = new ArrayList<>(entries.count());
+            while (entries.next()) {
+                list.add(entries.entry());
             }
-            plain = Zstd.decompress(compressed, (int) size);
-        } catch (RuntimeException e) {
-            if (e instanceof LifeboatException le) {
-                throw le;
+            packs.put(pack, list);
+        });
+        return new IndexFile(supersedes, packs);
+    }
+
+    /**
+     * The plaintext of an index object, named for messages, to be {@linkplain #scan scanned} without decoding
+     * it into objects.
+     */
+    public record Plain(byte[] bytes, String what) {
+        /** Decompresses an index object's stored (decrypted) bytes. */
+        public static Plain of(byte[] compressed, String what) {
+            try {
+                long size = Zstd.getFrameContentSize(compressed);
+                if (size < 0 || size > MAX_DECOMPRESSED) {
+                    throw LifeboatException.integrity(what + " has an invalid size");
+                }
+                return new Plain(Zstd.decompress(compressed, (int) size), what);
+            } catch (RuntimeException e) {
+                if (e instanceof LifeboatException le) {
+                    throw le;
+                }
+                throw LifeboatException.integrity(what + " does not decompress");
             }
-            throw LifeboatException.integrity(what + " does not decompress");
         }
+
+        /** Scans the plaintext; see {@link IndexFile#scan}. */
+        public List<BlobId> scan(Visitor visitor) {
+            return IndexFile.scan(bytes, what, visitor);
+        }
+    }
+
+    /** Receives the packs of an index object while it is scanned. */
+    public interface Visitor {
+        /** One pack; the visitor may read all, some or none of its entries, which are valid during this call only. */
+        void pack(BlobId pack, Entries entries);
+    }
+
+    /**
+     * Reads a plaintext index object pack by pack without an object per entry, so that a caller can go
+     * through the whole index keeping only what it needs. Entries the visitor reads are validated as
+     * {@link #decode} validates them. Returns the ids of the index objects this one supersedes.
+     */
+    public static List<BlobId> scan(byte[] plain, String what, Visitor visitor) {
         try {
             ByteBuffer in = ByteBuffer.wrap(plain).order(ByteOrder.BIG_ENDIAN);
             byte[] magic = new byte[4];
@@ -90,32 +129,102 @@ public record IndexFile(List<BlobId> supersedes, Map<BlobId, List<PackEntry>> pa
                 supersedes.add(readId(in));
             }
             int packCount = checkedCount(in, 36, what);
-            Map<BlobId, List<PackEntry>> packs = new LinkedHashMap<>();
+            Entries entries = new Entries(in, what);
             for (int p = 0; p < packCount; p++) {
                 BlobId packId = readId(in);
-                int entries = checkedCount(in, 46, what);
-                List<PackEntry> list = new ArrayList<>(entries);
-                for (int i = 0; i < entries; i++) {
-                    BlobType type = BlobType.ofCode(in.get());
-                    int flags = in.get();
-                    if ((flags & ~1) != 0) {
-                        throw LifeboatException.integrity(what + " has an entry with unknown flags " + flags);
-                    }
-                    int offset = in.getInt();
-                    int length = in.getInt();
-                    int raw = in.getInt();
-                    list.add(new PackEntry(readId(in), type, (flags & 1) != 0, offset, length, raw));
-                }
-                packs.put(packId, list);
+                int count = checkedCount(in, ENTRY_BYTES, what);
+                int end = in.position() + count * ENTRY_BYTES;
+                entries.reset(count);
+                visitor.pack(packId, entries);
+                in.position(end);
             }
             if (in.hasRemaining()) {
                 throw LifeboatException.integrity(what + " has trailing bytes");
             }
-            return new IndexFile(supersedes, packs);
+            return supersedes;
         } catch (java.nio.BufferUnderflowException e) {
             throw LifeboatException.integrity(what + " is truncated");
-        } catch (IllegalArgumentException e) {
-            throw LifeboatException.integrity(what + " is malformed: " + e.getMessage());
+        }
+    }
+
+    /**
+     * A cursor over one pack's entries in an index object being scanned: {@link #next} moves to the next
+     * entry, whose fields the other methods return.
+     */
+    public static final class Entries {
+        private final ByteBuffer in;
+        private final String what;
+        private int left;
+        private int count;
+        private int at = -1;
+        private BlobType type;
+        private boolean compressed;
+        private int offset;
+        private int length;
+        private int rawLength;
+
+        private Entries(ByteBuffer in, String what) {
+            this.in = in;
+            this.what = what;
+        }
+
+        private void reset(int count) {
+            this.count = count;
+            this.left = count;
+        }
+
+        /** The number of entries of the pack. */
+        public int count() {
+            return count;
+        }
+
+        /** Moves to the next entry; false when there is none. */
+        public boolean next() {
+            if (left == 0) {
+                return false;
+            }
+            left--;
+            at = in.position();
+            try {
+                type = BlobType.ofCode(in.get());
+            } catch (IllegalArgumentException e) {
+                throw LifeboatException.integrity(what + " is malformed: " + e.getMessage());
+            }
+            int flags = in.get();
+            if ((flags & ~1) != 0) {
+                throw LifeboatException.integrity(what + " has an entry with unknown flags " + flags);
+            }
+            compressed = flags == 1;
+            offset = in.getInt();
+            length = in.getInt();
+            rawLength = in.getInt();
+            if (offset < 0 || length <= 0 || rawLength < 0) {
+                throw LifeboatException.integrity(what + " is malformed: invalid pack entry " + offset + "+" + length
+                        + " raw " + rawLength);
+            }
+            in.position(at + ENTRY_BYTES);
+            return true;
+        }
+
+        public BlobType type() {
+            return type;
+        }
+
+        public int length() {
+            return length;
+        }
+
+        /** The first 8 bytes of the blob id, as {@link BlobId#a()}. */
+        public long idPrefix() {
+            return in.getLong(at + ENTRY_BYTES - BlobId.BYTES);
+        }
+
+        public BlobId id() {
+            return BlobId.of(in.array(), at + ENTRY_BYTES - BlobId.BYTES);
+        }
+
+        public PackEntry entry() {
+            return new PackEntry(id(), type, compressed, offset, length, rawLength);
         }
     }
 

@@ -4,7 +4,6 @@ import dev.lifeboat.error.ErrorCode;
 import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.repo.BlobId;
 import dev.lifeboat.repo.Progress;
-import dev.lifeboat.repo.RepoWriter;
 import dev.lifeboat.repo.Repository;
 import dev.lifeboat.repo.backend.Backend;
 import dev.lifeboat.repo.backend.ObjectKind;
@@ -12,7 +11,8 @@ import dev.lifeboat.repo.backend.ObjectName;
 import dev.lifeboat.repo.backend.Retention;
 import dev.lifeboat.repo.index.BlobIndex;
 import dev.lifeboat.repo.index.IndexFile;
-import dev.lifeboat.repo.pack.BlobCodec;
+import dev.lifeboat.repo.index.IndexRewrite;
+import dev.lifeboat.repo.pack.BlobType;
 import dev.lifeboat.repo.pack.PackEntry;
 import dev.lifeboat.repo.snapshot.Node;
 import dev.lifeboat.repo.snapshot.SnapshotRef;
@@ -21,11 +21,9 @@ import dev.lifeboat.repo.snapshot.TreeReader;
 
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.BitSet;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -42,12 +40,13 @@ import java.util.Set;
  * superseded; only then old index objects, packs and WAL are deleted. A crash at any point leaves a
  * repository whose snapshots are all complete, and the next prune finishes the work.
  *
- * <p>Memory: the compact {@link BlobIndex} plus one bit per blob (the mark set) and a few numbers per
- * pack; trees are streamed.
+ * <p>Memory: prune never loads the {@link dev.lifeboat.repo.index.BlobIndex}. It reads the index objects as a
+ * stream, three times at most: to find which are superseded and where the tree blobs are, to count each
+ * pack's used bytes, and to copy the entries of the packs that stay. It holds the locations of tree blobs,
+ * 8 bytes and 2 bits per blob in use ({@link UsedBlobs}, {@link PackUsage}) and a few numbers per pack;
+ * trees are streamed.
  */
 public final class Pruner {
-    /** Blob entries per index object prune writes. */
-    static final int ENTRIES_PER_INDEX = 65_536;
     private final Repository repo;
     private final Progress progress;
 
@@ -92,17 +91,7 @@ public final class Pruner {
         Backend backend = repo.backend();
         repo.reloadIndex();
         List<BlobId> allIndexIds = repo.listIds(ObjectKind.INDEX);
-        BlobIndex index;
-        try {
-            index = repo.index();
-        } catch (LifeboatException e) {
-            if (e.code() != ErrorCode.INTEGRITY) {
-                throw e;
-            }
-            throw new LifeboatException(ErrorCode.INTEGRITY, "prune stopped before deleting anything: "
-                    + e.getMessage(), "run 'lifeboat repair index' first, then prune again");
-        }
-        List<BlobId> liveIndexIds = repo.indexIds();
+        IndexStart start = stoppingOnDamagedIndex(() -> readIndexStart(allIndexIds));
         long tIndex = System.nanoTime();
         Map<BlobId, Long> packSizes = new HashMap<>();
         backend.list(ObjectKind.DATA, info -> {
@@ -121,22 +110,19 @@ public final class Pruner {
                     + first.getKey().shortHex() + "' cannot be read (" + first.getValue() + ")",
                     "run 'lifeboat repair snapshots', or delete the damaged snapshot, then prune again");
         }
-        BitSet used = mark(listing.snapshots(), index);
+        UsedBlobs used = new UsedBlobs();
+        walk(listing.snapshots(), start.trees(), (ref, node, id) -> used.add(id));
         long t1 = System.nanoTime();
 
-        int packCount = index.packCount();
-        int blobCount = index.size();
-        long[] usedBytes = new long[packCount];
-        int[] usedCount = new int[packCount];
-        int[] entryCount = new int[packCount];
-        for (int i = 0; i < blobCount; i++) {
-            int p = index.packNumberOf(i);
-            entryCount[p]++;
-            if (used.get(i)) {
-                usedCount[p]++;
-                usedBytes[p] += index.lengthOf(i);
-            }
+        PackUsage usage = stoppingOnDamagedIndex(() -> PackUsage.count(repo, start.live(), used));
+        if (usage.missing() > 0) {
+            walk(listing.snapshots(), start.trees(), (ref, node, id) -> {
+                if (!usage.isIndexed(id)) {
+                    throw missingBlob(ref, node == null ? "its tree" : "file '" + node.path() + "'", id);
+                }
+            });
         }
+        int packCount = usage.packCount();
         BitSet delete = new BitSet(packCount);
         BitSet repack = new BitSet(packCount);
         BitSet missing = new BitSet(packCount);
@@ -148,11 +134,11 @@ public final class Pruner {
         long[] unused = new long[packCount];
         List<Integer> partly = new ArrayList<>();
         for (int p = 0; p < packCount; p++) {
-            BlobId packId = index.pack(p);
+            BlobId packId = usage.pack(p);
             Long size = packSizes.get(packId);
-            totalUsed += usedBytes[p];
+            totalUsed += usage.usedBytes(p);
             if (size == null) {
-                if (usedCount[p] > 0) {
+                if (usage.usedCount(p) > 0) {
                     throw new LifeboatException(ErrorCode.INTEGRITY, "prune stopped before deleting anything: pack '"
                             + packId.shortHex() + "' holds blobs that snapshots need but is missing",
                             "run 'lifeboat check', then 'lifeboat repair index' and 'lifeboat repair snapshots'");
@@ -161,9 +147,9 @@ public final class Pruner {
                 continue;
             }
             totalSize += size;
-            long overhead = 4 + 28 + 9 + 42L * entryCount[p];
-            unused[p] = Math.max(0, size - usedBytes[p] - overhead);
-            if (usedCount[p] == 0) {
+            long overhead = 4 + 28 + 9 + 42L * usage.entries(p);
+            unused[p] = Math.max(0, size - usage.usedBytes(p) - overhead);
+            if (usage.usedCount(p) == 0) {
                 if (isLocked(packId, now, locked)) {
                     unusedKept += unused[p];
                 } else {
@@ -174,11 +160,11 @@ public final class Pruner {
                 unusedKept += unused[p];
             }
         }
-        partly.sort((a, b) -> Double.compare((double) unused[b] / packSizes.get(index.pack(b)),
-                (double) unused[a] / packSizes.get(index.pack(a))));
+        partly.sort((a, b) -> Double.compare((double) unused[b] / packSizes.get(usage.pack(b)),
+                (double) unused[a] / packSizes.get(usage.pack(a))));
         long repackBytes = 0;
         for (int p : partly) {
-            long size = packSizes.get(index.pack(p));
+            long size = packSizes.get(usage.pack(p));
             long after = totalUsed + unusedKept;
             if (unusedKept <= options.maxUnused() * after) {
                 break;
@@ -186,7 +172,7 @@ public final class Pruner {
             if (repackBytes + size > options.maxRepack()) {
                 continue;
             }
-            if (isLocked(index.pack(p), now, locked)) {
+            if (isLocked(usage.pack(p), now, locked)) {
                 continue;
             }
             repack.set(p);
@@ -195,7 +181,7 @@ public final class Pruner {
         }
         List<ObjectName> unindexed = new ArrayList<>();
         for (BlobId packId : packSizes.keySet()) {
-            if (index.packNumber(packId) < 0) {
+            if (usage.number(packId) < 0) {
                 ObjectName name = new ObjectName(ObjectKind.DATA, packId.hex());
                 if (!isLocked(name, now, locked)) {
                     unindexed.add(name);
@@ -206,7 +192,7 @@ public final class Pruner {
         List<ObjectName> wal = WalRetention.unneeded(repo, listing.snapshots());
         long toFree = 0;
         for (int p = delete.nextSetBit(0); p >= 0; p = delete.nextSetBit(p + 1)) {
-            toFree += packSizes.get(index.pack(p));
+            toFree += packSizes.get(usage.pack(p));
         }
         for (int p = repack.nextSetBit(0); p >= 0; p = repack.nextSetBit(p + 1)) {
             toFree += unused[p];
@@ -215,18 +201,22 @@ public final class Pruner {
             toFree += packSizes.get(BlobId.parse(n.name()));
         }
         boolean rewriteIndex = !delete.isEmpty() || !repack.isEmpty() || !missing.isEmpty()
-                || allIndexIds.size() > liveIndexIds.size();
+                || allIndexIds.size() > start.live().size();
         long t2 = System.nanoTime();
-        Plan plan = new Plan(listing.snapshots().size(), blobCount, used.cardinality(), packCount, totalSize, totalUsed,
-                delete.cardinality(), repack.cardinality(), repackBytes, unindexed.size(), toFree,
+        Plan plan = new Plan(listing.snapshots().size(), usage.blobs(), usage.usedBlobs(), packCount, totalSize,
+                totalUsed, delete.cardinality(), repack.cardinality(), repackBytes, unindexed.size(), toFree,
                 rewriteIndex ? allIndexIds.size() : 0, wal.size(), List.copyOf(locked), (tIndex - t0) / 1_000_000,
                 (t1 - tIndex) / 1_000_000, (t2 - t1) / 1_000_000);
         if (options.dryRun()) {
             return new Result(plan, true, 0, 0, 0, plan.lockedObjects());
         }
-        int packsWritten = repack(index, used, repack);
-        Set<BlobId> newIndexIds = rewriteIndex
-                ? writeIndex(index, liveIndexIds, allIndexIds, delete, repack, missing) : Set.of();
+        int packsWritten = 0;
+        Set<BlobId> newIndexIds = Set.of();
+        if (rewriteIndex) {
+            IndexRewrite rewrite = new IndexRewrite(repo, allIndexIds);
+            packsWritten = repackAndCopyIndex(start.live(), usage, delete, repack, missing, rewrite);
+            newIndexIds = rewrite.finish();
+        }
         int deleted = 0;
         if (rewriteIndex) {
             for (BlobId id : allIndexIds) {
@@ -239,7 +229,7 @@ public final class Pruner {
         gone.or(repack);
         progress.start("delete", gone.cardinality() + unindexed.size() + wal.size(), Progress.Unit.ITEMS);
         for (int p = gone.nextSetBit(0); p >= 0; p = gone.nextSetBit(p + 1)) {
-            deleted += deleteUnlessLocked(new ObjectName(ObjectKind.DATA, index.pack(p).hex()), now, locked);
+            deleted += deleteUnlessLocked(new ObjectName(ObjectKind.DATA, usage.pack(p).hex()), now, locked);
             progress.advance(1);
         }
         for (ObjectName n : unindexed) {
@@ -255,20 +245,81 @@ public final class Pruner {
         return new Result(plan, false, packsWritten, newIndexIds.size(), deleted, List.copyOf(locked));
     }
 
-    /** Marks every blob a snapshot names: its tree blobs and the content of every node. */
-    private BitSet mark(List<SnapshotRef> snapshots, BlobIndex index) {
-        BitSet used = new BitSet(index.size());
+    /** The index objects that are not superseded, and where the tree blobs they name are stored. */
+    private record IndexStart(List<BlobId> live, Map<BlobId, BlobIndex.Location> trees) {
+    }
+
+    private record TreeCopy(BlobId indexObject, BlobIndex.Location location) {
+    }
+
+    /**
+     * Reads every index object once, keeping only which objects others supersede (leaving those out as a
+     * reader of the index does) and the locations of tree blobs, the only blobs prune reads. When a blob is in
+     * several packs the first listed is used, as {@link BlobIndex} does.
+     */
+    private IndexStart readIndexStart(List<BlobId> allIndexIds) {
+        Set<BlobId> superseded = new HashSet<>();
+        List<TreeCopy> treeCopies = new ArrayList<>();
+        repo.forEachIndexObject(allIndexIds, IndexFile.Plain::of, (id, plain) -> {
+            superseded.addAll(plain.scan((pack, entries) -> {
+                while (entries.next()) {
+                    if (entries.type() == BlobType.TREE) {
+                        treeCopies.add(new TreeCopy(id, new BlobIndex.Location(pack, entries.entry())));
+                    }
+                }
+            }));
+            return true;
+        });
+        List<BlobId> live = new ArrayList<>(allIndexIds);
+        live.removeAll(superseded);
+        Map<BlobId, BlobIndex.Location> trees = new HashMap<>();
+        for (TreeCopy t : treeCopies) {
+            if (!superseded.contains(t.indexObject())) {
+                trees.putIfAbsent(t.location().entry().id(), t.location());
+            }
+        }
+        return new IndexStart(List.copyOf(live), trees);
+    }
+
+    private static <T> T stoppingOnDamagedIndex(java.util.function.Supplier<T> step) {
+        try {
+            return step.get();
+        } catch (LifeboatException e) {
+            if (e.code() != ErrorCode.INTEGRITY) {
+                throw e;
+            }
+            throw new LifeboatException(ErrorCode.INTEGRITY, "prune stopped before deleting anything: "
+                    + e.getMessage(), "run 'lifeboat repair index' first, then prune again");
+        }
+    }
+
+    /** Receives every blob a snapshot names; {@code node} is null for the snapshot's tree blobs. */
+    private interface Reference {
+        void blob(SnapshotRef ref, Node node, BlobId id);
+    }
+
+    /** Calls {@code each} with every tree blob and content blob of every snapshot (snapshots sharing a tree once). */
+    private void walk(List<SnapshotRef> snapshots, Map<BlobId, BlobIndex.Location> trees, Reference each) {
         Set<List<BlobId>> seenTrees = new HashSet<>();
         progress.start("mark", snapshots.size(), Progress.Unit.ITEMS);
         for (SnapshotRef ref : snapshots) {
-            if (seenTrees.add(ref.snapshot().tree())) {
-                for (BlobId tree : ref.snapshot().tree()) {
-                    markOne(index, used, tree, ref, "its tree");
+            List<BlobId> tree = ref.snapshot().tree();
+            if (seenTrees.add(tree)) {
+                for (BlobId id : tree) {
+                    if (!trees.containsKey(id)) {
+                        throw missingBlob(ref, "its tree", id);
+                    }
+                    each.blob(ref, null, id);
                 }
-                for (Node n : TreeReader.nodes(repo, ref.snapshot())) {
+                TreeReader nodes = new TreeReader(id -> {
+                    BlobIndex.Location at = trees.get(id);
+                    return repo.loadBlob(at.pack(), at.entry());
+                }, tree);
+                while (nodes.hasNext()) {
+                    Node n = nodes.next();
                     if (n.content() != null) {
                         for (BlobId id : n.content()) {
-                            markOne(index, used, id, ref, "file '" + n.path() + "'");
+                            each.blob(ref, n, id);
                         }
                     }
                 }
@@ -276,90 +327,44 @@ public final class Pruner {
             progress.advance(1);
         }
         progress.finish();
-        return used;
     }
 
-    private static void markOne(BlobIndex index, BitSet used, BlobId id, SnapshotRef ref, String what) {
-        int i = index.entryNumber(id);
-        if (i < 0) {
-            throw new LifeboatException(ErrorCode.INTEGRITY, "prune stopped before deleting anything: snapshot '"
-                    + ref.id().shortHex() + "': " + what + " needs blob '" + id.shortHex() + "' which is missing",
-                    "run 'lifeboat repair index', then 'lifeboat repair snapshots' if blobs are still missing");
-        }
-        used.set(i);
-    }
-
-    /** Copies the used blobs of the packs to repack into new packs, verifying each; returns the pack count. */
-    private int repack(BlobIndex index, BitSet used, BitSet repack) {
-        if (repack.isEmpty()) {
-            return 0;
-        }
-        Map<Integer, List<Integer>> entries = new LinkedHashMap<>();
-        for (int p = repack.nextSetBit(0); p >= 0; p = repack.nextSetBit(p + 1)) {
-            entries.put(p, new ArrayList<>());
-        }
-        for (int i = used.nextSetBit(0); i >= 0; i = used.nextSetBit(i + 1)) {
-            List<Integer> list = entries.get(index.packNumberOf(i));
-            if (list != null) {
-                list.add(i);
-            }
-        }
-        progress.start("repack", entries.size(), Progress.Unit.ITEMS);
-        try (RepoWriter writer = new RepoWriter(repo, 2)) {
-            for (var e : entries.entrySet()) {
-                BlobId packId = index.pack(e.getKey());
-                byte[] bytes = repo.backend().get(new ObjectName(ObjectKind.DATA, packId.hex()));
-                for (int i : e.getValue()) {
-                    PackEntry entry = index.entryAt(i);
-                    if ((long) entry.offset() + entry.length() > bytes.length) {
-                        throw LifeboatException.integrity("pack '" + packId.shortHex() + "' is truncated: blob '"
-                                + entry.id().shortHex() + "' lies beyond its end");
-                    }
-                    repo.decodeBlob(packId, entry, bytes, entry.offset());
-                    byte[] sealed = Arrays.copyOfRange(bytes, entry.offset(), entry.offset() + entry.length());
-                    writer.saveSealed(entry.id(), entry.type(),
-                            new BlobCodec.Encoded(sealed, entry.compressed(), entry.rawLength()));
-                }
-                progress.advance(1);
-            }
-            writer.flush();
-            progress.finish();
-            return (int) writer.stats().packs();
-        }
+    private static LifeboatException missingBlob(SnapshotRef ref, String what, BlobId id) {
+        return new LifeboatException(ErrorCode.INTEGRITY, "prune stopped before deleting anything: snapshot '"
+                + ref.id().shortHex() + "': " + what + " needs blob '" + id.shortHex() + "' which is missing",
+                "run 'lifeboat repair index', then 'lifeboat repair snapshots' if blobs are still missing");
     }
 
     /**
-     * Writes index objects naming every pack that stays, copied from the live index objects (so every
-     * entry of a pack's header stays indexed); the last one written supersedes every index object that
-     * existed when the prune started. Returns the ids written.
+     * Streams the index once more: the used blobs of each pack to repack are copied into new packs (verified
+     * on the way), and the entries of every pack that stays are copied into the index rewrite, all before the
+     * rewrite's last object. Returns the number of packs written.
      */
-    private Set<BlobId> writeIndex(BlobIndex index, List<BlobId> liveIndexIds, List<BlobId> allIndexIds,
-                                   BitSet delete, BitSet repack, BitSet missing) {
-        Set<BlobId> written = new HashSet<>();
-        BitSet done = new BitSet(index.packCount());
-        Map<BlobId, List<PackEntry>> pending = new LinkedHashMap<>();
-        int[] pendingEntries = {0};
-        repo.forEachIndexFile(liveIndexIds, (id, file) -> {
-            for (var p : file.packs().entrySet()) {
-                int n = index.packNumber(p.getKey());
-                if (n < 0 || delete.get(n) || repack.get(n) || missing.get(n) || done.get(n)) {
-                    continue;
-                }
-                done.set(n);
-                pending.put(p.getKey(), p.getValue());
-                pendingEntries[0] += p.getValue().size();
-                if (pendingEntries[0] >= ENTRIES_PER_INDEX) {
-                    written.add(repo.saveUnpacked(ObjectKind.INDEX, new IndexFile(List.of(), pending).encode()));
-                    pending.clear();
-                    pendingEntries[0] = 0;
+    private int repackAndCopyIndex(List<BlobId> live, PackUsage usage, BitSet delete, BitSet repack, BitSet missing,
+                                   IndexRewrite rewrite) {
+        PackCopier copier = new PackCopier(repo, rewrite);
+        progress.start("repack", repack.cardinality(), Progress.Unit.ITEMS);
+        usage.scanFirstListings(repo, live, (n, pack, entries) -> {
+            if (delete.get(n) || missing.get(n)) {
+                return;
+            }
+            List<PackEntry> list = new ArrayList<>(entries.count());
+            boolean repacked = repack.get(n);
+            while (entries.next()) {
+                if (!repacked || usage.keeps(n, entries)) {
+                    list.add(entries.entry());
                 }
             }
-            return true;
-        }, Set.of(), null);
-        List<BlobId> supersedes = new ArrayList<>(allIndexIds);
-        supersedes.removeAll(written);
-        written.add(repo.saveUnpacked(ObjectKind.INDEX, new IndexFile(supersedes, pending).encode()));
-        return written;
+            if (repacked) {
+                copier.copy(pack, list);
+                progress.advance(1);
+            } else {
+                rewrite.add(pack, list);
+            }
+        });
+        int packs = copier.finish();
+        progress.finish();
+        return packs;
     }
 
     private boolean isLocked(BlobId pack, Instant now, List<String> locked) {

@@ -7,12 +7,11 @@ import dev.lifeboat.repo.Repository;
 import dev.lifeboat.repo.backend.ObjectInfo;
 import dev.lifeboat.repo.backend.ObjectKind;
 import dev.lifeboat.repo.backend.ObjectName;
-import dev.lifeboat.repo.index.IndexFile;
+import dev.lifeboat.repo.index.IndexRewrite;
 import dev.lifeboat.repo.pack.PackEntry;
 import dev.lifeboat.repo.pack.PackHeader;
 
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,7 +24,6 @@ import java.util.Set;
  * holds an exclusive lock.
  */
 public final class IndexRepair {
-    static final int ENTRIES_PER_INDEX = 65_536;
     private final Repository repo;
     private final Progress progress;
 
@@ -45,9 +43,7 @@ public final class IndexRepair {
         repo.backend().list(ObjectKind.DATA, packs::add);
         packs.sort(java.util.Comparator.comparing(i -> i.name().name()));
         Map<String, String> damaged = new LinkedHashMap<>();
-        Set<BlobId> written = new HashSet<>();
-        Map<BlobId, List<PackEntry>> pending = new LinkedHashMap<>();
-        int pendingEntries = 0;
+        IndexRewrite rewrite = new IndexRewrite(repo, oldIndexes);
         int good = 0;
         long blobs = 0;
         progress.start("read pack headers", packs.size(), Progress.Unit.ITEMS);
@@ -61,24 +57,16 @@ public final class IndexRepair {
             }
             try {
                 List<PackEntry> entries = PackHeader.read(repo.backend(), info.name(), repo.key(), info.size());
-                pending.put(packId, entries);
-                pendingEntries += entries.size();
+                rewrite.add(packId, entries);
                 blobs += entries.size();
                 good++;
             } catch (LifeboatException e) {
                 damaged.put(packId.hex(), e.getMessage());
             }
-            if (pendingEntries >= ENTRIES_PER_INDEX) {
-                written.add(repo.saveUnpacked(ObjectKind.INDEX, new IndexFile(List.of(), pending).encode()));
-                pending.clear();
-                pendingEntries = 0;
-            }
             progress.advance(1);
         }
         progress.finish();
-        List<BlobId> supersedes = new ArrayList<>(oldIndexes);
-        supersedes.removeAll(written);
-        written.add(repo.saveUnpacked(ObjectKind.INDEX, new IndexFile(supersedes, pending).encode()));
+        Set<BlobId> written = rewrite.finish();
         int deleted = 0;
         for (BlobId id : oldIndexes) {
             if (!written.contains(id)) {

@@ -9,10 +9,11 @@ import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.NoSuchElementException;
+import java.util.function.Function;
 
 /** Reads a tree stream back node by node, loading one tree blob at a time. */
 public final class TreeReader implements Iterator<Node> {
-    private final Repository repo;
+    private final Function<BlobId, byte[]> load;
     private final List<BlobId> blobs;
     private int nextBlob;
     private byte[] buf = new byte[0];
@@ -20,7 +21,12 @@ public final class TreeReader implements Iterator<Node> {
     private Node next;
 
     public TreeReader(Repository repo, List<BlobId> blobs) {
-        this.repo = repo;
+        this(repo::loadBlob, blobs);
+    }
+
+    /** A reader that loads tree blobs with {@code load} instead of through the repository's index (prune). */
+    public TreeReader(Function<BlobId, byte[]> load, List<BlobId> blobs) {
+        this.load = load;
         this.blobs = blobs;
     }
 
@@ -62,7 +68,7 @@ public final class TreeReader implements Iterator<Node> {
                 }
                 return null;
             }
-            byte[] more = repo.loadBlob(blobs.get(nextBlob++));
+            byte[] more = load.apply(blobs.get(nextBlob++));
             byte[] joined = new byte[buf.length - pos + more.length];
             System.arraycopy(buf, pos, joined, 0, buf.length - pos);
             System.arraycopy(more, 0, joined, buf.length - pos, more.length);

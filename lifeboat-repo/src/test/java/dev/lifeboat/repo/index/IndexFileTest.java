@@ -88,6 +88,23 @@ class IndexFileTest {
     }
 
     @Test
+    void scanGivesEachPackWithoutDecodingEntriesItSkips() {
+        List<String> seen = new ArrayList<>();
+        List<BlobId> supersedes = IndexFile.Plain.of(FIXED.encode(), "index 'x'").scan((pack, entries) -> {
+            seen.add(pack.shortHex() + " has " + entries.count());
+            if (entries.next()) {
+                assertThat(entries.idPrefix()).isEqualTo(entries.id().a());
+                seen.add(entries.entry().toString());
+            }
+        });
+
+        assertThat(supersedes).containsExactly(repeated(0x11));
+        assertThat(seen).containsExactly(repeated(0x22).shortHex() + " has 2",
+                FIXED.packs().get(repeated(0x22)).get(0).toString(), repeated(0x55).shortHex() + " has 1",
+                FIXED.packs().get(repeated(0x55)).get(0).toString());
+    }
+
+    @Test
     void emptyIndexRoundTrips() {
         IndexFile empty = new IndexFile(List.of(), Map.of());
 

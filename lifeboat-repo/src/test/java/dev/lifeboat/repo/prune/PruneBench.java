@@ -29,10 +29,11 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The prune benchmark of bench/prune-bench.sh. {@code generate DIR BLOBS} creates a synthetic repository
- * without real data: index objects naming BLOBS blobs in packs of 1000 (sparse files of the right size,
- * holding no blob bytes) and one snapshot whose real tree names every fifth blob. {@code plan DIR} runs
- * prune's mark and plan phases (a dry run) and prints times and peak memory.
+ * The repository generator of bench/prune-bench.sh. {@code generate DIR BLOBS} creates a synthetic repository
+ * without real data: index objects naming BLOBS blobs in packs of 1000 (sparse files of the right size, holding
+ * no blob bytes) and one snapshot whose real tree names every blob of each fifth pack and every fifth blob of
+ * the packs after those. A prune of it deletes three packs in five and, unless it tolerates their unused
+ * space, repacks one in five (which fails: the packs hold no real blobs, so only a dry run may plan that).
  */
 public final class PruneBench {
     static final int PER_PACK = 1000;
@@ -47,12 +48,10 @@ public final class PruneBench {
     }
 
     public static void main(String[] args) throws Exception {
-        Path dir = Path.of(args[1]);
-        if (args[0].equals("generate")) {
-            generate(dir, Long.parseLong(args[2]));
-        } else {
-            plan(dir);
+        if (args.length != 3 || !args[0].equals("generate")) {
+            throw new IllegalArgumentException("usage: PruneBench generate DIR BLOBS");
         }
+        generate(Path.of(args[1]), Long.parseLong(args[2]));
     }
 
     static void generate(Path dir, long blobs) throws IOException {
@@ -82,9 +81,12 @@ public final class PruneBench {
             TreeWriter tree = new TreeWriter(writer, repo.config().chunker().forTrees());
             List<BlobId> content = new ArrayList<>();
             int file = 0;
-            for (long i = 0; i < blobs; i += 5) {
-                content.add(blob(i));
-                if (content.size() == 1000 || i + 5 >= blobs) {
+            for (long i = 0; i < blobs; i++) {
+                long pack = i / PER_PACK;
+                if (pack % 5 == 0 || pack % 5 == 1 && i % 5 == 0) {
+                    content.add(blob(i));
+                }
+                if (content.size() == 1000 || i == blobs - 1 && !content.isEmpty()) {
                     tree.add(new Node(String.format("f%09d", file++), NodeType.FILE, 0644, null, null, null, null, 0,
                             content.size() * 1024L, null, content, null, null, null, null));
                     content.clear();
@@ -96,26 +98,5 @@ public final class PruneBench {
                     List.of("/synthetic"), List.of(), List.of(), null, treeBlobs, null, null, null));
         }
         System.out.printf("generated %d blobs in %d packs in %.1f s%n", blobs, packs, (System.nanoTime() - t0) / 1e9);
-    }
-
-    static void plan(Path dir) throws IOException {
-        long t0 = System.nanoTime();
-        Repository repo = TestRepositories.open(new LocalBackend(dir));
-        Pruner.Plan plan = new Pruner(repo, Progress.NONE).run(new Pruner.Options(true, 0.05, Long.MAX_VALUE)).plan();
-        double total = (System.nanoTime() - t0) / 1e9;
-        System.out.printf("blobs %d, used %d, packs %d, to repack %d%n", plan.blobs(), plan.usedBlobs(), plan.packs(),
-                plan.packsToRepack());
-        System.out.printf("index load: %.1f s, mark (listing and trees): %.1f s, plan: %.1f s, total with repository "
-                + "open: %.1f s%n", plan.indexMillis() / 1e3, plan.markMillis() / 1e3, plan.planMillis() / 1e3, total);
-        System.out.printf("index bytes per blob: %.1f, mark set: %d bytes%n", repo.index().bytesPerBlob(),
-                plan.blobs() / 8);
-        Runtime rt = Runtime.getRuntime();
-        System.gc();
-        System.out.printf("heap in use after GC: %d MiB%n", (rt.totalMemory() - rt.freeMemory()) >> 20);
-        for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-            if (line.startsWith("VmHWM") || line.startsWith("VmRSS")) {
-                System.out.println(line.replaceAll("\\s+", " "));
-            }
-        }
     }
 }

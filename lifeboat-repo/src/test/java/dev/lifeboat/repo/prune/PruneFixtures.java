@@ -99,6 +99,11 @@ final class PruneFixtures {
         repo.reloadIndex();
         Checker.Report report = new Checker(repo, Progress.NONE).run(1);
         assertThat(report.errors()).isEmpty();
+        assertRestores(repo, expected);
+    }
+
+    /** Every snapshot exists and restores exactly what was backed up. */
+    static void assertRestores(Repository repo, Map<SnapshotRef, SortedMap<String, byte[]>> expected) {
         List<BlobId> ids = new SnapshotStore(repo).list().stream().map(SnapshotRef::id).toList();
         for (var e : expected.entrySet()) {
             assertThat(ids).contains(e.getKey().id());

@@ -12,12 +12,20 @@ import dev.lifeboat.repo.backend.MemoryBackend;
 import dev.lifeboat.repo.backend.ObjectKind;
 import dev.lifeboat.repo.backend.ObjectName;
 import dev.lifeboat.repo.check.Checker;
+import dev.lifeboat.repo.index.BlobIndex;
+import dev.lifeboat.repo.index.IndexFile;
+import dev.lifeboat.repo.pack.BlobCodec;
+import dev.lifeboat.repo.pack.PackEntry;
+import dev.lifeboat.repo.pack.PackWriter;
+import dev.lifeboat.repo.snapshot.Node;
 import dev.lifeboat.repo.snapshot.SnapshotRef;
+import dev.lifeboat.repo.snapshot.TreeReader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.SortedMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -94,6 +102,68 @@ class PrunerTest {
                 () -> new Pruner(repo, Progress.NONE).run(ALL))).code()).isEqualTo(ErrorCode.INTEGRITY);
         assertThat(PruneFixtures.names(repo.backend(), ObjectKind.INDEX)).isEqualTo(indexes);
         assertThat(PruneFixtures.names(repo.backend(), ObjectKind.DATA)).isEqualTo(packs);
+    }
+
+    @Test
+    void aBlobStoredInTwoPacksKeepsExactlyOneCopy() {
+        Repository repo = fresh();
+        BlobId blob = firstContentBlob(repo);
+        storeInNewPack(repo, blob, blob);
+
+        new Pruner(repo, Progress.NONE).run(ALL);
+
+        PruneFixtures.assertIntact(repo, expected);
+        assertThat(indexEntries(repo, blob)).isEqualTo(1);
+        assertFullyPruned(repo);
+    }
+
+    @Test
+    void anUnusedBlobSharingItsIdPrefixWithAUsedOneNeverCostsTheUsedOne() {
+        Repository repo = fresh();
+        BlobId blob = firstContentBlob(repo);
+        BlobId lookalike = new BlobId(blob.a(), ~blob.b(), blob.c(), blob.d());
+        storeInNewPack(repo, blob, lookalike);
+
+        new Pruner(repo, Progress.NONE).run(ALL);
+
+        repo.reloadIndex();
+        PruneFixtures.assertRestores(repo, expected);
+        assertThat(indexEntries(repo, blob)).isEqualTo(1);
+        assertThat(indexEntries(repo, lookalike)).as("kept: prune cannot tell it from the used blob").isEqualTo(1);
+    }
+
+    private static BlobId firstContentBlob(Repository repo) {
+        for (Node n : TreeReader.nodes(repo, expected.keySet().iterator().next().snapshot())) {
+            if (n.content() != null && !n.content().isEmpty()) {
+                return n.content().get(0);
+            }
+        }
+        throw new AssertionError("no file with content");
+    }
+
+    /** Stores the sealed bytes of {@code blob} under the id {@code as} in a pack and index object of their own. */
+    private static void storeInNewPack(Repository repo, BlobId blob, BlobId as) {
+        BlobIndex.Location at = repo.index().lookup(blob);
+        PackEntry e = at.entry();
+        byte[] sealed = repo.backend().getRange(new ObjectName(ObjectKind.DATA, at.pack().hex()), e.offset(), e.length());
+        PackWriter pack = new PackWriter(sealed.length);
+        pack.add(as, e.type(), new BlobCodec.Encoded(sealed, e.compressed(), e.rawLength()));
+        byte[] bytes = pack.finish(repo.key());
+        BlobId packId = Repository.sha256(bytes, 0, bytes.length);
+        repo.backend().put(new ObjectName(ObjectKind.DATA, packId.hex()), bytes);
+        repo.saveUnpacked(ObjectKind.INDEX, new IndexFile(List.of(), Map.of(packId, pack.entries())).encode());
+        repo.reloadIndex();
+    }
+
+    /** How many index entries of the live index objects name a blob. */
+    private static int indexEntries(Repository repo, BlobId blob) {
+        repo.reloadIndex();
+        AtomicInteger n = new AtomicInteger();
+        repo.forEachIndexFile(repo.indexIds(), (id, file) -> {
+            file.packs().values().forEach(l -> l.forEach(e -> n.addAndGet(e.id().equals(blob) ? 1 : 0)));
+            return true;
+        }, Set.of(), null);
+        return n.get();
     }
 
     @Test
