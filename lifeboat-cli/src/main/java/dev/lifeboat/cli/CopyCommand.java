@@ -5,6 +5,7 @@ import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.repo.Repository;
 import dev.lifeboat.repo.backend.Backend;
 import dev.lifeboat.repo.copy.SnapshotCopier;
+import dev.lifeboat.repo.copy.WalCopier;
 import dev.lifeboat.repo.lock.RepoLock;
 import dev.lifeboat.repo.snapshot.SnapshotRef;
 import dev.lifeboat.repo.snapshot.SnapshotStore;
@@ -22,7 +23,8 @@ import java.util.Map;
 @Command(name = "copy", mixinStandardHelpOptions = true,
         description = {"Copy snapshots to another repository (local or s3://), which may have another password.",
                 "Blobs the destination holds are not stored again; snapshots copied before are skipped. Chunk "
-                        + "boundaries stay those of the source repository."})
+                        + "boundaries stay those of the source repository. Physical backups bring the WAL they "
+                        + "need (from the oldest one's start on), so the copy restores to the same points in time."})
 final class CopyCommand extends BaseCommand {
     @Option(names = "--to", paramLabel = "REPO", required = true, description = "the destination repository")
     String to;
@@ -45,7 +47,9 @@ final class CopyCommand extends BaseCommand {
             List<SnapshotRef> selected = snapshots.isEmpty() ? new SnapshotStore(source).list()
                     : snapshots.stream().map(s -> SnapshotArg.resolve(source, s, null)).distinct().toList();
             List<SnapshotCopier.Outcome> outcomes = new SnapshotCopier(source, destination, progress()).copy(selected);
+            WalCopier.Outcome wal = new WalCopier(source, destination).copy(selected);
             if (json) {
+                Map<String, Object> doc = new LinkedHashMap<>();
                 List<Map<String, Object>> rows = new ArrayList<>();
                 for (SnapshotCopier.Outcome o : outcomes) {
                     Map<String, Object> row = new LinkedHashMap<>();
@@ -56,7 +60,10 @@ final class CopyCommand extends BaseCommand {
                     row.put("storedBytes", o.storedBytes());
                     rows.add(row);
                 }
-                printJson(rows);
+                doc.put("snapshots", rows);
+                doc.put("wal", Map.of("copied", wal.copied(), "alreadyPresent", wal.alreadyPresent(),
+                        "bytes", wal.bytes()));
+                printJson(doc);
             }
             for (SnapshotCopier.Outcome o : outcomes) {
                 say(o.skipped()
@@ -64,6 +71,10 @@ final class CopyCommand extends BaseCommand {
                                 + "' as " + o.copy().shortHex()
                         : "copied snapshot " + o.source().shortHex() + " to " + o.copy().shortHex() + " ("
                                 + o.newBlobs() + " new blobs, " + Format.bytes(o.storedBytes()) + " stored)");
+            }
+            if (wal.copied() + wal.alreadyPresent() > 0) {
+                say("copied " + wal.copied() + " WAL files (" + Format.bytes(wal.bytes()) + ") the physical backups need; "
+                        + wal.alreadyPresent() + " were already there");
             }
             return 0;
         }

@@ -10,6 +10,7 @@ import dev.lifeboat.repo.pack.BlobCodec;
 import dev.lifeboat.repo.pack.PackEntry;
 import dev.lifeboat.repo.pack.PackWriter;
 
+import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.List;
 
@@ -21,25 +22,31 @@ import java.util.List;
 final class PackCopier {
     private final Repository repo;
     private final IndexRewrite index;
-    private final PackWriter packer;
+    private ByteArrayOutputStream bytes;
+    private PackWriter packer;
     private int packs;
 
     PackCopier(Repository repo, IndexRewrite index) {
         this.repo = repo;
         this.index = index;
-        this.packer = new PackWriter(repo.config().packSize());
+        startPack();
+    }
+
+    private void startPack() {
+        bytes = new ByteArrayOutputStream(repo.config().packSize() + repo.config().packSize() / 8);
+        packer = new PackWriter(bytes);
     }
 
     /** Reads a pack and copies the given entries of it, each authenticated and checked against its id first. */
     void copy(BlobId packId, List<PackEntry> entries) {
-        byte[] bytes = repo.backend().get(new ObjectName(ObjectKind.DATA, packId.hex()));
+        byte[] pack = repo.backend().get(new ObjectName(ObjectKind.DATA, packId.hex()));
         for (PackEntry entry : entries) {
-            if ((long) entry.offset() + entry.length() > bytes.length) {
+            if ((long) entry.offset() + entry.length() > pack.length) {
                 throw LifeboatException.integrity("pack '" + packId.shortHex() + "' is truncated: blob '"
                         + entry.id().shortHex() + "' lies beyond its end");
             }
-            repo.decodeBlob(packId, entry, bytes, entry.offset());
-            byte[] sealed = Arrays.copyOfRange(bytes, entry.offset(), entry.offset() + entry.length());
+            repo.decodeBlob(packId, entry, pack, entry.offset());
+            byte[] sealed = Arrays.copyOfRange(pack, entry.offset(), entry.offset() + entry.length());
             packer.add(entry.id(), entry.type(), new BlobCodec.Encoded(sealed, entry.compressed(), entry.rawLength()));
             if (packer.size() >= repo.config().packSize()) {
                 store();
@@ -56,11 +63,10 @@ final class PackCopier {
     }
 
     private void store() {
-        byte[] bytes = packer.finish(repo.key());
-        BlobId id = Repository.sha256(bytes, 0, bytes.length);
-        repo.backend().put(new ObjectName(ObjectKind.DATA, id.hex()), bytes);
+        BlobId id = packer.finish(repo.key());
+        repo.backend().put(new ObjectName(ObjectKind.DATA, id.hex()), bytes.toByteArray());
         index.add(id, packer.entries());
-        packer.reset();
+        startPack();
         packs++;
     }
 }

@@ -23,6 +23,7 @@ import dev.lifeboat.repo.snapshot.TreeReader;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.io.ByteArrayOutputStream;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -146,11 +147,11 @@ class PrunerTest {
         BlobIndex.Location at = repo.index().lookup(blob);
         PackEntry e = at.entry();
         byte[] sealed = repo.backend().getRange(new ObjectName(ObjectKind.DATA, at.pack().hex()), e.offset(), e.length());
-        PackWriter pack = new PackWriter(sealed.length);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        PackWriter pack = new PackWriter(bytes);
         pack.add(as, e.type(), new BlobCodec.Encoded(sealed, e.compressed(), e.rawLength()));
-        byte[] bytes = pack.finish(repo.key());
-        BlobId packId = Repository.sha256(bytes, 0, bytes.length);
-        repo.backend().put(new ObjectName(ObjectKind.DATA, packId.hex()), bytes);
+        BlobId packId = pack.finish(repo.key());
+        repo.backend().put(new ObjectName(ObjectKind.DATA, packId.hex()), bytes.toByteArray());
         repo.saveUnpacked(ObjectKind.INDEX, new IndexFile(List.of(), Map.of(packId, pack.entries())).encode());
         repo.reloadIndex();
     }
