@@ -200,9 +200,15 @@ public final class FileBackup {
             };
             walker.excludes = excludes;
             walker.includes = request.type() == SourceType.CONFIG ? includes : null;
-            walker.walk(roots);
-            put(ordered, end, treeTask);
-            Futures.get(treeTask);
+            try {
+                walker.walk(roots);
+                put(ordered, end, treeTask);
+                Futures.get(treeTask);
+            } catch (RuntimeException | Error e) {
+                // the tree writer would wait forever for nodes that will not come
+                treeTask.cancel(true);
+                throw e;
+            }
             List<BlobId> treeIds = tree.finish();
             writer.flush();
             progress.finish();

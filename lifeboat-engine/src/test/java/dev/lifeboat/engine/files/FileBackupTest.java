@@ -3,7 +3,15 @@ package dev.lifeboat.engine.files;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.lifeboat.engine.certs.TestCertificates;
 import dev.lifeboat.engine.config.Settings;
+import dev.lifeboat.error.ErrorCode;
+import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.repo.Repository;
+import dev.lifeboat.repo.TestRepositories;
+import dev.lifeboat.repo.backend.Backend;
+import dev.lifeboat.repo.backend.ForwardingBackend;
+import dev.lifeboat.repo.backend.MemoryBackend;
+import dev.lifeboat.repo.backend.ObjectKind;
+import dev.lifeboat.repo.backend.ObjectName;
 import dev.lifeboat.repo.snapshot.Node;
 import dev.lifeboat.repo.snapshot.Snapshot;
 import dev.lifeboat.repo.snapshot.Summary;
@@ -19,6 +27,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,6 +36,8 @@ import java.util.concurrent.TimeUnit;
 import static dev.lifeboat.engine.files.FileTrees.file;
 import static dev.lifeboat.engine.files.FileTrees.lastAccess;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowable;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.assertj.core.api.Assumptions.assumeThat;
 
 class FileBackupTest {
@@ -311,5 +322,28 @@ class FileBackupTest {
     private static void setTimes(Path p, Instant mtime, Instant atime) throws Exception {
         Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
                 .setTimes(FileTime.from(mtime), FileTime.from(atime), null);
+    }
+
+    @Test
+    void aStorageFailureFailsTheBackupInsteadOfHanging() throws Exception {
+        Path src = dir.resolve("many");
+        for (int i = 0; i < 40; i++) {
+            file(src.resolve("f" + i), FileTrees.random(300_000, i), 0644);
+        }
+        Backend failing = new ForwardingBackend(new MemoryBackend()) {
+            @Override
+            public void put(ObjectName name, byte[] data) {
+                if (name.kind() == ObjectKind.DATA) {
+                    throw new LifeboatException(ErrorCode.STORAGE_PERMANENT, "disk on fire", null);
+                }
+                super.put(name, data);
+            }
+        };
+        try (Repository repo = TestRepositories.init(failing, TestRepositories.smallPacks())) {
+            Throwable thrown = assertTimeoutPreemptively(Duration.ofSeconds(120),
+                    () -> catchThrowable(() -> Backups.files(repo, src)));
+
+            assertThat(thrown).isInstanceOf(LifeboatException.class).hasMessageContaining("disk on fire");
+        }
     }
 }
