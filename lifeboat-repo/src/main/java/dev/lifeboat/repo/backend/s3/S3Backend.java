@@ -8,6 +8,9 @@ import dev.lifeboat.repo.backend.ObjectKind;
 import dev.lifeboat.repo.backend.ObjectName;
 import dev.lifeboat.repo.backend.ObjectNotFoundException;
 import dev.lifeboat.repo.backend.Retention;
+import org.apache.http.HttpHost;
+import org.apache.http.conn.socket.ConnectionSocketFactory;
+import org.apache.http.protocol.HttpContext;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -25,6 +28,7 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3ClientBuilder;
+import software.amazon.awssdk.services.s3.S3Configuration;
 import software.amazon.awssdk.services.s3.model.ChecksumAlgorithm;
 import software.amazon.awssdk.services.s3.model.CompletedPart;
 import software.amazon.awssdk.services.s3.model.GetObjectResponse;
@@ -36,6 +40,9 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 import software.amazon.awssdk.services.s3.model.UploadPartResponse;
 
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
@@ -86,21 +93,45 @@ public final class S3Backend implements Backend {
     public static S3ClientBuilder clientBuilder(S3Options options, Map<String, String> env) {
         // Expect: 100-continue is off: after an empty PUT with it, S3Proxy (Jetty) drops the kept-alive
         // connection and the next request on it fails; without it a refused upload costs one body sent
+        ApacheHttpClient.Builder http = ApacheHttpClient.builder()
+                .maxConnections(32)
+                .expectContinueEnabled(false)
+                .connectionTimeout(Duration.ofSeconds(10))
+                .socketTimeout(Duration.ofSeconds(60));
+        if (options.endpoint() != null && "http".equals(options.endpoint().getScheme())) {
+            // the default TLS factory loads the trust store and the public suffix list when the client is built
+            http.socketFactory(NoTlsSocketFactory.INSTANCE);
+        }
         S3ClientBuilder b = S3Client.builder()
-                .httpClientBuilder(ApacheHttpClient.builder()
-                        .maxConnections(32)
-                        .expectContinueEnabled(false)
-                        .connectionTimeout(Duration.ofSeconds(10))
-                        .socketTimeout(Duration.ofSeconds(60)))
+                .httpClientBuilder(http)
                 .region(Region.of(options.region()))
                 .credentialsProvider(credentials(env))
                 .forcePathStyle(options.pathStyle())
                 .requestChecksumCalculation(RequestChecksumCalculation.WHEN_REQUIRED)
+                // Over plain http the SDK always signs the payload; chunked, it signs and copies every 128 KiB
+                // chunk and the server checks each; whole, it hashes the body (read again from the array) once
+                .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .overrideConfiguration(o -> o.retryStrategy(AwsRetryStrategy.doNotRetry()));
         if (options.endpoint() != null) {
             b.endpointOverride(options.endpoint());
         }
         return b;
+    }
+
+    /** The TLS socket factory of a client whose endpoint is plain http, which never opens a TLS connection. */
+    private static final class NoTlsSocketFactory implements ConnectionSocketFactory {
+        static final NoTlsSocketFactory INSTANCE = new NoTlsSocketFactory();
+
+        @Override
+        public Socket createSocket(HttpContext context) throws IOException {
+            throw new IOException("TLS is not set up for a plain http endpoint");
+        }
+
+        @Override
+        public Socket connectSocket(int connectTimeout, Socket socket, HttpHost host, InetSocketAddress remoteAddress,
+                                    InetSocketAddress localAddress, HttpContext context) throws IOException {
+            throw new IOException("TLS is not set up for a plain http endpoint");
+        }
     }
 
     private static AwsCredentialsProvider credentials(Map<String, String> env) {

@@ -110,6 +110,21 @@ class S3BackendRequestsIT {
     }
 
     @Test
+    void uploadsOverPlainHttpSignTheWholeBodyInsteadOfEachChunk() throws Exception {
+        byte[] body = TestBytes.random(2, 300_000);
+        try (S3Backend s3 = backend(Map.of())) {
+            requests.clear();
+            s3.put(new ObjectName(ObjectKind.DATA, "ab12"), body);
+
+            SdkHttpRequest put = puts().get(0);
+            assertThat(put.firstMatchingHeader("x-amz-content-sha256")).contains(java.util.HexFormat.of()
+                    .formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(body)));
+            assertThat(put.firstMatchingHeader("Content-Encoding")).isEmpty();
+            assertThat(s3.get(new ObjectName(ObjectKind.DATA, "ab12"))).isEqualTo(body);
+        }
+    }
+
+    @Test
     void objectLockRetentionIsRequestedForEveryObjectButLocks() {
         try (S3Backend s3 = backend(Map.of("LIFEBOAT_S3_OBJECT_LOCK_MODE", "governance",
                 "LIFEBOAT_S3_OBJECT_LOCK_DAYS", "30"))) {
