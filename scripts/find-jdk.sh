@@ -51,6 +51,37 @@ lifeboat_exec_jar() {
   local opts="${LIFEBOAT_JVM_OPTS:--Xms32m -XX:+UseSerialGC -Djdk.nio.maxCachedBufferSize=1048576}"
   export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
   # shellcheck disable=SC2086 # option lists are split on purpose
-  exec "$JAVA_HOME/bin/java" $crypto $opts --enable-native-access=ALL-UNNAMED -XX:SharedArchiveFile="$jar.jsa" \
-    -XX:+AutoCreateSharedArchive -Xlog:cds=off -Xlog:cds+dynamic=off -jar "$jar" "$@"
+  set -- $crypto $opts --enable-native-access=ALL-UNNAMED -Xlog:cds=off -Xlog:cds+dynamic=off -Xlog:aot=off \
+    $(lifeboat_startup_cache "$jar" $crypto $opts) -jar "$jar" "$@"
+  exec "$JAVA_HOME/bin/java" "$@"
+}
+
+# Prints the option that loads the startup cache beside the jar, recording it first when it is missing or
+# older than the jar: `lifeboat train` runs the common commands in one process while the JVM records the
+# classes they load, so later commands neither load nor link them from the jar (a no-change backup of
+# 20,000 files: about 1 s less CPU). JDK 25 records an AOT cache, older JDKs a dynamic CDS archive. Where
+# the jar's folder is not writable, nothing is recorded and nothing is loaded.
+lifeboat_startup_cache() {
+  local jar=$1
+  shift
+  local aot="$jar.aot" jsa="$jar.jsa" tmp
+  if [ ! -f "$aot" ] && [ ! -f "$jsa" ] || [ -f "$aot" ] && [ "$jar" -nt "$aot" ] || [ -f "$jsa" ] && [ "$jar" -nt "$jsa" ]; then
+    rm -f "$aot" "$jsa" 2>/dev/null || true
+    if [ -w "$(dirname "$jar")" ]; then
+      tmp="$jar.tmp.$$"
+      if [ "$(lifeboat_java_major "$JAVA_HOME")" -ge 25 ]; then
+        "$JAVA_HOME/bin/java" "$@" --enable-native-access=ALL-UNNAMED -Xlog:cds=off -Xlog:aot=off \
+          -XX:AOTCacheOutput="$tmp" -jar "$jar" train >/dev/null 2>&1 && mv -f "$tmp" "$aot"
+      else
+        "$JAVA_HOME/bin/java" "$@" --enable-native-access=ALL-UNNAMED -Xlog:cds=off -Xlog:cds+dynamic=off \
+          -XX:ArchiveClassesAtExit="$tmp" -jar "$jar" train >/dev/null 2>&1 && mv -f "$tmp" "$jsa"
+      fi
+      rm -f "$tmp" "$tmp".* 2>/dev/null || true
+    fi
+  fi
+  if [ -f "$aot" ]; then
+    echo "-XX:AOTCache=$aot"
+  elif [ -f "$jsa" ]; then
+    echo "-XX:SharedArchiveFile=$jsa"
+  fi
 }

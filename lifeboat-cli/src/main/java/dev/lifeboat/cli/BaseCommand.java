@@ -234,4 +234,13 @@ abstract class BaseCommand implements Callable<Integer> {
                             + "'append-only' (LIFEBOAT_APPEND_ONLY)");
         }
     }
+
+    /** Deletes a folder and everything in it, as far as possible: what is left behind is harmless. */
+    static void deleteTree(Path root) {
+        try (java.util.stream.Stream<Path> all = Files.walk(root)) {
+            all.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary folder left behind is harmless
+        }
+    }
 }

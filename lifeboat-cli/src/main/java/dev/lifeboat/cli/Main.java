@@ -13,7 +13,8 @@ import java.io.PrintWriter;
         subcommands = {InitCommand.class, BackupCommand.class, SnapshotsCommand.class, LsCommand.class,
                 RestoreCommand.class, DiffCommand.class, CheckCommand.class, KeyCommand.class, UnlockCommand.class,
                 QuickstartCommand.class, WalCommand.class, CopyCommand.class, ForgetCommand.class, PruneCommand.class,
-                TagCommand.class, RepairCommand.class, RewriteCommand.class, CommandLine.HelpCommand.class})
+                TagCommand.class, RepairCommand.class, RewriteCommand.class, TrainCommand.class,
+                CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;

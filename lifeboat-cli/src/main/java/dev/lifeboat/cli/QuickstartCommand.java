@@ -85,8 +85,7 @@ final class QuickstartCommand extends BaseCommand {
                 throw LifeboatException.integrity("quickstart restore failed: " + r.errors().get(0));
             }
             List<String> diffs = step("verify the restore byte for byte (excluded node_modules aside)", () -> {
-                Files.walk(app.resolve("node_modules")).sorted(java.util.Comparator.reverseOrder())
-                        .forEach(p -> p.toFile().delete());
+                deleteTree(app.resolve("node_modules"));
                 return TreeCompare.differences(app, restored.resolve(app.toString().substring(1)), false);
             });
             if (!diffs.isEmpty()) {
@@ -100,7 +99,7 @@ final class QuickstartCommand extends BaseCommand {
             databaseStory(repo, work);
         }
         if (!keep && dir == null) {
-            Files.walk(work).sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            deleteTree(work);
             say("removed '" + work + "' (pass --keep to look around)");
         }
         if (json) {
