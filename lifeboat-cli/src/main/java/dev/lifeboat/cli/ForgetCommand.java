@@ -99,47 +99,60 @@ final class ForgetCommand extends BaseCommand {
                 result = new Forget(repository).run(config, g -> (type == null || type.equals(g.policyKey()))
                         && (source == null || source.equals(g.source())), Instant.now(), dryRun);
             }
-            report(result, config.zone());
+            Pruner.Result pruned = null;
+            if (!json) {
+                report(result, config.zone());
+            }
             if (prune) {
                 try (RepoLock ignored = lock(repository, !dryRun, "prune")) {
-                    PruneCommand.report(this, new Pruner(repository, progress()).run(pruneOptions));
+                    pruned = new Pruner(repository, progress()).run(pruneOptions);
                 }
+            }
+            if (json) {
+                Map<String, Object> out = toJson(result);
+                if (pruned != null) {
+                    out.put("prune", PruneCommand.toJson(pruned));
+                }
+                printJson(out);
+            } else if (pruned != null) {
+                PruneCommand.report(this, pruned);
             }
             return 0;
         }
     }
 
+    /** What forget decided, as the JSON document of {@code forget --json}. */
+    private Map<String, Object> toJson(Forget.Result result) {
+        List<Map<String, Object>> groups = new ArrayList<>();
+        for (RetentionPlanner.Group g : result.groups()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("group", g.policyKey());
+            m.put("type", g.type());
+            m.put("host", g.host());
+            m.put("source", g.source());
+            m.put("policy", g.policy().toString());
+            List<Map<String, Object>> decisions = new ArrayList<>();
+            for (RetentionPlanner.Decision d : g.decisions()) {
+                Map<String, Object> dm = new LinkedHashMap<>();
+                dm.put("id", d.snapshot().id().hex());
+                dm.put("time", d.snapshot().snapshot().time());
+                dm.put("keep", d.keep());
+                dm.put("reasons", d.reasons());
+                decisions.add(dm);
+            }
+            m.put("snapshots", decisions);
+            groups.add(m);
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("dryRun", dryRun);
+        out.put("groups", groups);
+        out.put("removed", result.removed());
+        out.put("lockedSnapshots", result.locked());
+        return out;
+    }
+
     private void report(Forget.Result result, ZoneId zone) {
         DateTimeFormatter time = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss xxx").withZone(zone);
-        if (json) {
-            List<Map<String, Object>> groups = new ArrayList<>();
-            for (RetentionPlanner.Group g : result.groups()) {
-                Map<String, Object> m = new LinkedHashMap<>();
-                m.put("group", g.policyKey());
-                m.put("type", g.type());
-                m.put("host", g.host());
-                m.put("source", g.source());
-                m.put("policy", g.policy().toString());
-                List<Map<String, Object>> decisions = new ArrayList<>();
-                for (RetentionPlanner.Decision d : g.decisions()) {
-                    Map<String, Object> dm = new LinkedHashMap<>();
-                    dm.put("id", d.snapshot().id().hex());
-                    dm.put("time", d.snapshot().snapshot().time());
-                    dm.put("keep", d.keep());
-                    dm.put("reasons", d.reasons());
-                    decisions.add(dm);
-                }
-                m.put("snapshots", decisions);
-                groups.add(m);
-            }
-            Map<String, Object> out = new LinkedHashMap<>();
-            out.put("dryRun", dryRun);
-            out.put("groups", groups);
-            out.put("removed", result.removed());
-            out.put("lockedSnapshots", result.locked());
-            printJson(out);
-            return;
-        }
         int removed = 0;
         for (RetentionPlanner.Group g : result.groups()) {
             say(g.label() + " (policy: " + g.policy() + ")");

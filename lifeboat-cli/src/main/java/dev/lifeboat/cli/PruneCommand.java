@@ -65,17 +65,22 @@ final class PruneCommand extends BaseCommand {
     }
 
     /** Prints what a prune did or would do. */
+    /** What prune did, as the JSON document of {@code prune --json} (and the "prune" field of forget's). */
+    static Map<String, Object> toJson(Pruner.Result r) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("dryRun", r.dryRun());
+        m.put("plan", r.plan());
+        m.put("packsWritten", r.packsWritten());
+        m.put("indexObjectsWritten", r.indexObjectsWritten());
+        m.put("objectsDeleted", r.objectsDeleted());
+        m.put("lockedObjects", r.lockedObjects());
+        return m;
+    }
+
     static void report(BaseCommand cmd, Pruner.Result r) {
         Pruner.Plan p = r.plan();
         if (cmd.json) {
-            Map<String, Object> m = new LinkedHashMap<>();
-            m.put("dryRun", r.dryRun());
-            m.put("plan", p);
-            m.put("packsWritten", r.packsWritten());
-            m.put("indexObjectsWritten", r.indexObjectsWritten());
-            m.put("objectsDeleted", r.objectsDeleted());
-            m.put("lockedObjects", r.lockedObjects());
-            cmd.printJson(m);
+            cmd.printJson(toJson(r));
             return;
         }
         String verb = r.dryRun() ? "would " : "";

@@ -80,6 +80,12 @@ class RetentionCliTest {
         LifeboatCli.Run pruned = lifeboat.ok("forget", "--keep-last", "1", "--prune");
         assertThat(pruned.out()).contains("removed 1 snapshot(s)").contains("freed ");
         lifeboat.ok("check", "--read-data");
+
+        backup();
+        JsonNode both = lifeboat.ok("forget", "--json", "--keep-last", "1", "--prune").json();
+        assertThat(both.get("removed").asInt()).isEqualTo(1);
+        assertThat(both.get("prune").get("dryRun").asBoolean()).isFalse();
+        assertThat(both.get("prune").has("plan")).isTrue();
     }
 
     @Test
