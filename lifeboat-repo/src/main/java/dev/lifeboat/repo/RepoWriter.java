@@ -56,6 +56,7 @@ public final class RepoWriter implements AutoCloseable {
     /** The pack being filled, shared by all workers (adding a blob is a short write), or null. */
     private Spool open;
     private final Object packLock = new Object();
+    private final Path spoolDir;
     private final Set<Path> spoolFiles = ConcurrentHashMap.newKeySet();
     private final ExecutorService uploader;
     private final Semaphore uploadSlots;
@@ -72,6 +73,7 @@ public final class RepoWriter implements AutoCloseable {
         this.repo = repo;
         this.codec = repo.codec();
         this.packSize = repo.config().packSize();
+        this.spoolDir = spoolDirectory(repo.backend());
         int uploads = Math.max(1, Math.min(2, parallelism));
         this.uploader = Executors.newFixedThreadPool(uploads, r -> {
             Thread t = new Thread(r, "lifeboat-upload");
@@ -143,26 +145,43 @@ public final class RepoWriter implements AutoCloseable {
                     uploadOpenPack();
                 }
             } catch (UncheckedIOException e) {
-                String dir = String.valueOf(open == null ? repo.backend().spoolDirectory() : open.file.getParent());
+                String dir = String.valueOf(spoolDir);
                 throw new LifeboatException(ErrorCode.STORAGE_PERMANENT, "cannot write a pack to its spool file in '"
                         + dir + "': " + e.getCause().getMessage(), "free space there; nothing stored so far is lost", e);
             }
         }
     }
 
-    private Path newSpoolFile() {
-        Path dir = repo.backend().spoolDirectory();
+    /**
+     * The backend's spool folder, else a folder of this user's own in the system's temporary folder: created
+     * here, before a backup looks at anything, so that spool files never change the temporary folder itself
+     * while a backup records it (a backup of a tree below /tmp records /tmp).
+     */
+    private static Path spoolDirectory(Backend backend) {
+        Path dir = backend.spoolDirectory();
+        if (dir == null) {
+            dir = Path.of(System.getProperty("java.io.tmpdir"), "lifeboat-spool-" + System.getProperty("user.name"));
+        }
         try {
-            if (dir == null) {
-                dir = Path.of(System.getProperty("java.io.tmpdir"));
-            }
             Files.createDirectories(dir);
-            Path file = Files.createTempFile(dir, ".tmp-pack-", "");
+            return dir;
+        } catch (IOException e) {
+            throw spoolError(dir, e);
+        }
+    }
+
+    private static LifeboatException spoolError(Path dir, IOException e) {
+        return new LifeboatException(ErrorCode.STORAGE_PERMANENT, "cannot create a spool file for a pack in '"
+                + dir + "': " + e.getMessage(), "free space there or make it writable", e);
+    }
+
+    private Path newSpoolFile() {
+        try {
+            Path file = Files.createTempFile(spoolDir, ".tmp-pack-", "");
             spoolFiles.add(file);
             return file;
         } catch (IOException e) {
-            throw new LifeboatException(ErrorCode.STORAGE_PERMANENT, "cannot create a spool file for a pack in '"
-                    + dir + "': " + e.getMessage(), "free space there or make it writable", e);
+            throw spoolError(spoolDir, e);
         }
     }
 
