@@ -36,7 +36,12 @@ lifeboat_find_jdk() {
 # Runs a lifeboat.jar with the JVM options every launcher uses (override them with LIFEBOAT_JVM_OPTS).
 # - The serial collector with a small initial heap keeps the heap close to the live set, now that backups
 #   reuse their chunk buffers and spool packs to disk (1 GiB backup, peak RSS: serial 212 MiB, G1 with
-#   GCTimeRatio=4 303 MiB, ZGC with SoftMaxHeapSize=64m 599 MiB; same wall time within noise).
+#   GCTimeRatio=4 303 MiB, ZGC with SoftMaxHeapSize=64m 599 MiB; same wall time within noise). It grows
+#   the heap rather than collect when large arrays are promoted, so the heap has a limit, LIFEBOAT_HEAP
+#   (default 256m; check --read-data of 1 GiB: 740 MiB peak RSS and twice the CPU without a limit,
+#   358 MiB with it). A command that runs out says so and names LIFEBOAT_HEAP.
+# - A fixed malloc mmap threshold returns large native buffers to the system when they are freed; glibc's
+#   dynamic threshold kept up to two arenas' worth of them (about 30 MiB less peak RSS in a check).
 # - Small cached NIO buffers keep large reads and writes from pinning direct memory per thread.
 # - AES-GCM and SHA-256 run as CPU intrinsics only once their JDK callers are compiled by C2, which by
 #   default takes about 5000 calls: with one call per 1 MiB chunk a whole backup ran them in slow Java
@@ -48,11 +53,12 @@ lifeboat_exec_jar() {
   local crypto="-XX:CompileCommand=quiet"
   crypto+=" -XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.01"
   crypto+=" -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.*::*,0.01"
-  local opts="${LIFEBOAT_JVM_OPTS:--Xms32m -XX:+UseSerialGC -Djdk.nio.maxCachedBufferSize=1048576}"
+  local opts="${LIFEBOAT_JVM_OPTS:--Xms32m -Xmx${LIFEBOAT_HEAP:-256m} -XX:+UseSerialGC -Djdk.nio.maxCachedBufferSize=1048576}"
   export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
+  export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}
   # shellcheck disable=SC2086 # option lists are split on purpose
   set -- $crypto $opts --enable-native-access=ALL-UNNAMED -Xlog:cds=off -Xlog:cds+dynamic=off -Xlog:aot=off \
-    $(lifeboat_startup_cache "$jar" $crypto $opts) -jar "$jar" "$@"
+    $(lifeboat_startup_cache "$jar" $crypto -Xms32m -Xmx256m -XX:+UseSerialGC) -jar "$jar" "$@"
   exec "$JAVA_HOME/bin/java" "$@"
 }
 
@@ -64,10 +70,11 @@ lifeboat_exec_jar() {
 lifeboat_startup_cache() {
   local jar=$1
   shift
-  local aot="$jar.aot" jsa="$jar.jsa" tmp
+  local aot="$jar.aot" jsa="$jar.jsa" failed="$jar.train-failed" tmp
   if [ ! -f "$aot" ] && [ ! -f "$jsa" ] || [ -f "$aot" ] && [ "$jar" -nt "$aot" ] || [ -f "$jsa" ] && [ "$jar" -nt "$jsa" ]; then
     rm -f "$aot" "$jsa" 2>/dev/null || true
-    if [ -w "$(dirname "$jar")" ]; then
+    # a training run that failed is not retried until the jar changes: every command would pay for it
+    if [ -w "$(dirname "$jar")" ] && { [ ! -f "$failed" ] || [ "$jar" -nt "$failed" ]; }; then
       tmp="$jar.tmp.$$"
       if [ "$(lifeboat_java_major "$JAVA_HOME")" -ge 25 ]; then
         "$JAVA_HOME/bin/java" "$@" --enable-native-access=ALL-UNNAMED -Xlog:cds=off -Xlog:aot=off \
@@ -76,6 +83,7 @@ lifeboat_startup_cache() {
         "$JAVA_HOME/bin/java" "$@" --enable-native-access=ALL-UNNAMED -Xlog:cds=off -Xlog:cds+dynamic=off \
           -XX:ArchiveClassesAtExit="$tmp" -jar "$jar" train >/dev/null 2>&1 && mv -f "$tmp" "$jsa"
       fi
+      [ -f "$aot" ] || [ -f "$jsa" ] || touch "$failed" 2>/dev/null || true
       rm -f "$tmp" "$tmp".* 2>/dev/null || true
     fi
   fi

@@ -25,7 +25,22 @@ public final class Main implements Runnable {
     }
 
     public static void main(String[] args) {
-        System.exit(execute(Cli.system(), args));
+        Cli cli = Cli.system();
+        int status;
+        try {
+            status = execute(cli, args);
+        } catch (OutOfMemoryError e) {
+            status = outOfMemory(cli);
+        }
+        System.exit(status);
+    }
+
+    private static int outOfMemory(Cli cli) {
+        cli.err().println("lifeboat: out of memory: the Java heap is limited to "
+                + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
+        cli.err().println("HINT: raise the limit with LIFEBOAT_HEAP (for example LIFEBOAT_HEAP=2g); a repository's "
+                + "index takes about 61 bytes per blob in memory");
+        return ErrorCode.FAILURE.exitStatus();
     }
 
     /** Runs one command line and returns the exit status. */
@@ -53,6 +68,11 @@ public final class Main implements Runnable {
                 cli.err().println("HINT: " + le.hint());
             }
             return le.code().exitStatus();
+        }
+        for (Throwable t = ex; t != null; t = t.getCause()) {
+            if (t instanceof OutOfMemoryError) {
+                return outOfMemory(cli);
+            }
         }
         cli.err().println("lifeboat: internal error: " + ex);
         ex.printStackTrace(cli.err());
