@@ -289,17 +289,30 @@ public final class Repository implements AutoCloseable {
         try {
             sealed = backend.getRange(new ObjectName(ObjectKind.DATA, pack.hex()), e.offset(), e.length());
         } catch (ObjectNotFoundException missing) {
-            throw LifeboatException.integrity("pack '" + pack.shortHex() + "' holding blob '" + e.id().shortHex()
-                    + "' is missing");
+            throw missingPack(pack, e.id());
         }
         return decodeBlob(pack, e, sealed, 0);
     }
 
+    /** The error of reading a blob from a pack that does not exist. */
+    static LifeboatException missingPack(BlobId pack, BlobId blob) {
+        return LifeboatException.integrity("pack '" + pack.shortHex() + "' holding blob '" + blob.shortHex()
+                + "' is missing");
+    }
+
     /** Decodes a blob from bytes already read and verifies its id. */
     public byte[] decodeBlob(BlobId pack, PackEntry e, byte[] buf, int offset) {
+        return decodeBlob(pack, e, buf, offset, BlobCodec.Scratch.once());
+    }
+
+    /**
+     * Decodes a blob into the scratch's buffers and verifies its id; the plaintext is the first
+     * {@code e.rawLength()} bytes of the array returned, valid until the scratch is used again.
+     */
+    public byte[] decodeBlob(BlobId pack, PackEntry e, byte[] buf, int offset, BlobCodec.Scratch scratch) {
         String what = "blob '" + e.id().shortHex() + "' in pack '" + pack.shortHex() + "'";
-        byte[] plain = codec.decode(buf, offset, e.length(), e.compressed(), e.rawLength(), what);
-        if (!key.blobId(plain, 0, plain.length).equals(e.id())) {
+        byte[] plain = codec.decode(buf, offset, e.length(), e.compressed(), e.rawLength(), what, scratch);
+        if (!key.blobId(plain, 0, e.rawLength()).equals(e.id())) {
             throw LifeboatException.integrity(what + " does not match its id");
         }
         return plain;

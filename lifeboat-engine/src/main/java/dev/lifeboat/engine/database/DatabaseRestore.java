@@ -7,7 +7,7 @@ import dev.lifeboat.postgres.ConnectionSpec;
 import dev.lifeboat.postgres.PgProcess;
 import dev.lifeboat.postgres.PgTools;
 import dev.lifeboat.postgres.ServerInfo;
-import dev.lifeboat.repo.BlobId;
+import dev.lifeboat.repo.BlobReader;
 import dev.lifeboat.repo.Json;
 import dev.lifeboat.repo.Progress;
 import dev.lifeboat.repo.Repository;
@@ -264,11 +264,12 @@ public final class DatabaseRestore {
     /** Writes the dump to the stream, failing before the end if its SHA-256 differs from the recorded one. */
     private void writeVerified(Node node, String sha256, OutputStream out) throws IOException {
         MessageDigest md = sha256();
-        for (BlobId id : node.content()) {
-            byte[] data = repo.loadBlob(id);
-            md.update(data);
-            out.write(data);
-            progress.advance(data.length);
+        try (BlobReader reader = new BlobReader(repo)) {
+            for (byte[] data : reader.inOrder(node.content())) {
+                md.update(data);
+                out.write(data);
+                progress.advance(data.length);
+            }
         }
         String actual = HexFormat.of().formatHex(md.digest());
         if (!actual.equals(sha256)) {

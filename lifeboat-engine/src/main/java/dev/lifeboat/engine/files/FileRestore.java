@@ -3,16 +3,19 @@ package dev.lifeboat.engine.files;
 import dev.lifeboat.error.ErrorCode;
 import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.repo.BlobId;
-import dev.lifeboat.repo.Futures;
+import dev.lifeboat.repo.BlobReader;
 import dev.lifeboat.repo.Progress;
 import dev.lifeboat.repo.Repository;
+import dev.lifeboat.repo.index.BlobIndex;
 import dev.lifeboat.repo.snapshot.Node;
 import dev.lifeboat.repo.snapshot.NodeType;
+import dev.lifeboat.repo.snapshot.Snapshot;
 import dev.lifeboat.repo.snapshot.SnapshotRef;
 import dev.lifeboat.repo.snapshot.TreeReader;
 
 import java.io.IOException;
-import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -25,13 +28,14 @@ import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
@@ -41,6 +45,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FileRestore {
     private static final String TEMP_SUFFIX = ".lifeboat-partial";
+    /** The JDK copies a heap buffer through a cached direct buffer of at most this size (see the launcher). */
+    private static final int WRITE_SLICE = 1 << 20;
+    /** Content handed to the reader as one group: enough for reads of whole pack ranges, little to hold. */
+    private static final long BATCH_BYTES = 32 << 20;
 
     /** What to restore and where. */
     public record Request(SnapshotRef snapshot, Path target, List<String> includes, boolean overwrite,
@@ -102,68 +110,66 @@ public final class FileRestore {
             request.relocations().values().forEach(dir -> checkTarget(dir.toAbsolutePath(), request.overwrite()));
         }
         Globs includes = new Globs(request.includes(), "--include");
-        List<Node> selected = new ArrayList<>();
-        long total = 0;
-        List<String> matchedDirs = new ArrayList<>();
-        for (Node n : TreeReader.nodes(repo, request.snapshot().snapshot())) {
-            if (!included(n, includes, matchedDirs) || request.destination(target, n.path()) == null) {
-                continue;
-            }
-            total += n.size();
-            selected.add(n);
-        }
-        if (selected.isEmpty() && !includes.isEmpty()) {
-            throw new LifeboatException(ErrorCode.NOT_FOUND, "no path in snapshot '"
-                    + request.snapshot().id().shortHex() + "' matches " + request.includes(),
-                    "run 'lifeboat ls " + request.snapshot().id().shortHex() + "' to see its paths");
-        }
-        progress.start("restore", total, Progress.Unit.BYTES);
+        Snapshot snapshot = request.snapshot().snapshot();
+        boolean everything = includes.isEmpty() && request.relocations().isEmpty() && snapshot.summary() != null;
+        progress.start("restore", everything ? snapshot.summary().bytes() : -1, Progress.Unit.BYTES);
         List<String> errors = Collections.synchronizedList(new ArrayList<>());
         AtomicLong files = new AtomicLong();
         AtomicLong bytes = new AtomicLong();
         long dirs = 0;
         long links = 0;
+        long total = 0;
         List<Node> dirNodes = new ArrayList<>();
-        try {
-            Files.createDirectories(target);
-        } catch (IOException e) {
-            throw new LifeboatException(ErrorCode.FAILURE, "cannot create target '" + target + "': " + e.getMessage(),
-                    "choose a writable target directory");
-        }
-        int threads = Math.max(2, Runtime.getRuntime().availableProcessors() * 2);
-        try (ExecutorService pool = Executors.newFixedThreadPool(threads, r -> {
-            Thread t = new Thread(r, "lifeboat-restore");
-            t.setDaemon(true);
-            return t;
-        })) {
-            List<Future<?>> tasks = new ArrayList<>();
-            for (Node n : selected) {
-                Path dest = request.destination(target, n.path());
+        List<String> matchedDirs = new ArrayList<>();
+        Set<Path> made = new HashSet<>();
+        // the tree is read while the files named so far are restored, a batch at a time
+        try (BlobReader reader = new BlobReader(repo)) {
+            Batch batch = new Batch();
+            for (Node n : TreeReader.nodes(repo, snapshot)) {
+                Path dest = included(n, includes, matchedDirs) ? request.destination(target, n.path()) : null;
+                if (dest == null) {
+                    continue;
+                }
+                if (made.isEmpty()) {
+                    createTarget(target, made);
+                }
+                total += n.size();
                 switch (n.type()) {
                     case DIR -> {
-                        mkdirs(dest);
+                        mkdirs(dest, made);
                         dirNodes.add(n);
                         dirs++;
                     }
                     case SYMLINK -> {
-                        mkdirs(dest.getParent());
+                        mkdirs(dest.getParent(), made);
                         restoreSymlink(n, dest, errors);
                         links++;
                     }
                     case FILE -> {
-                        mkdirs(dest.getParent());
-                        tasks.add(pool.submit(() -> {
-                            if (restoreFile(n, dest, errors)) {
-                                files.incrementAndGet();
-                                bytes.addAndGet(n.size());
-                            }
-                        }));
+                        mkdirs(dest.getParent(), made);
+                        PendingFile file = new PendingFile(n, dest, errors, files, bytes);
+                        if (n.content().isEmpty()) {
+                            file.finish();
+                        } else {
+                            file.plan(batch);
+                        }
                     }
                 }
+                if (batch.bytes >= BATCH_BYTES) {
+                    reader.read(batch.wanted.keySet(), batch);
+                    batch = new Batch();
+                }
             }
-            for (Future<?> t : tasks) {
-                Futures.get(t);
+            reader.read(batch.wanted.keySet(), batch);
+            if (made.isEmpty()) {
+                if (!includes.isEmpty()) {
+                    throw new LifeboatException(ErrorCode.NOT_FOUND, "no path in snapshot '"
+                            + request.snapshot().id().shortHex() + "' matches " + request.includes(),
+                            "run 'lifeboat ls " + request.snapshot().id().shortHex() + "' to see its paths");
+                }
+                createTarget(target, made);
             }
+            progress.total(total);
         }
         for (int i = dirNodes.size() - 1; i >= 0; i--) {
             Node d = dirNodes.get(i);
@@ -177,6 +183,157 @@ public final class FileRestore {
         List<String> sorted = new ArrayList<>(errors);
         Collections.sort(sorted);
         return new Result(files.get(), dirs, links, bytes.get(), sorted);
+    }
+
+    private static void createTarget(Path target, Set<Path> made) {
+        try {
+            Files.createDirectories(target);
+            made.add(target);
+        } catch (IOException e) {
+            throw new LifeboatException(ErrorCode.FAILURE, "cannot create target '" + target + "': " + e.getMessage(),
+                    "choose a writable target directory");
+        }
+    }
+
+    /** Where one blob of a file goes: the file and the offset in it. */
+    private record Chunk(PendingFile file, long offset) {
+    }
+
+    /** Files planned together: their blobs are read as one group, each once, in pack order. */
+    private static final class Batch implements BlobReader.Sink {
+        private final Map<BlobId, List<Chunk>> wanted = new HashMap<>();
+        private long bytes;
+
+        void add(BlobId id, Chunk chunk) {
+            wanted.computeIfAbsent(id, k -> new ArrayList<>(1)).add(chunk);
+        }
+
+        @Override
+        public void blob(BlobId id, byte[] data, int length) {
+            for (Chunk c : wanted.get(id)) {
+                c.file().write(c.offset(), data, length);
+            }
+        }
+
+        @Override
+        public void failed(BlobId id, LifeboatException error) {
+            for (Chunk c : wanted.get(id)) {
+                c.file().fail(error.getMessage());
+            }
+        }
+    }
+
+    /**
+     * A file being restored: its blobs arrive in any order from several threads and are written at their
+     * offsets into a temporary file, renamed into place after the last one only if all authenticated.
+     */
+    private final class PendingFile {
+        private final Node node;
+        private final Path dest;
+        private final Path temp;
+        private final List<String> errors;
+        private final AtomicLong files;
+        private final AtomicLong bytes;
+        private final AtomicInteger pending = new AtomicInteger();
+        private volatile String error;
+
+        PendingFile(Node node, Path dest, List<String> errors, AtomicLong files, AtomicLong bytes) {
+            this.node = node;
+            this.dest = dest;
+            this.temp = dest.resolveSibling(".lifeboat-" + Long.toHexString(ThreadLocalRandom.current().nextLong())
+                    + TEMP_SUFFIX);
+            this.errors = errors;
+            this.files = files;
+            this.bytes = bytes;
+        }
+
+        /** Registers the file's blobs at their offsets, or fails the file now when the index lacks one. */
+        void plan(Batch batch) {
+            List<Chunk> chunks = new ArrayList<>(node.content().size());
+            long offset = 0;
+            for (BlobId id : node.content()) {
+                BlobIndex.Location loc = repo.index().lookup(id);
+                if (loc == null) {
+                    errors.add(notRestored("blob '" + id.shortHex() + "' is not in the index (data is missing)"));
+                    return;
+                }
+                chunks.add(new Chunk(this, offset));
+                offset += loc.entry().rawLength();
+            }
+            if (offset != node.size()) {
+                errors.add(notRestored("its blobs hold " + offset + " bytes, the snapshot records " + node.size()));
+                return;
+            }
+            pending.set(chunks.size());
+            for (int i = 0; i < chunks.size(); i++) {
+                batch.add(node.content().get(i), chunks.get(i));
+            }
+            batch.bytes += node.size();
+        }
+
+        void write(long offset, byte[] data, int length) {
+            if (error == null) {
+                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE)) {
+                    for (int done = 0; done < length; ) {
+                        // slices no larger than the JDK's cached direct buffer, so large blobs reuse it
+                        ByteBuffer slice = ByteBuffer.wrap(data, done, Math.min(WRITE_SLICE, length - done));
+                        while (slice.hasRemaining()) {
+                            ch.write(slice, offset + slice.position());
+                        }
+                        done = slice.position();
+                    }
+                    progress.advance(length);
+                } catch (IOException e) {
+                    failOnce(e.getMessage());
+                }
+            }
+            chunkDone();
+        }
+
+        void fail(String message) {
+            failOnce(message);
+            chunkDone();
+        }
+
+        private synchronized void failOnce(String message) {
+            if (error == null) {
+                error = message;
+            }
+        }
+
+        private void chunkDone() {
+            if (pending.decrementAndGet() == 0) {
+                finish();
+            }
+        }
+
+        /** Renames the complete file into place with its metadata, or removes it and names the failure. */
+        void finish() {
+            if (error == null) {
+                try {
+                    if (node.content().isEmpty()) {
+                        Files.newByteChannel(temp, StandardOpenOption.CREATE, StandardOpenOption.WRITE).close();
+                    }
+                    applyMetadata(node, temp);
+                    Files.move(temp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+                    files.incrementAndGet();
+                    bytes.addAndGet(node.size());
+                    return;
+                } catch (IOException e) {
+                    error = e.getMessage();
+                }
+            }
+            errors.add(notRestored(error));
+            try {
+                Files.deleteIfExists(temp);
+            } catch (IOException ignored) {
+                // best effort: the partial file carries a suffix that says what it is
+            }
+        }
+
+        private String notRestored(String why) {
+            return "file '" + node.path() + "' not restored: " + why;
+        }
     }
 
     private static boolean included(Node n, Globs includes, List<String> matchedDirs) {
@@ -217,46 +374,18 @@ public final class FileRestore {
         }
     }
 
-    private static void mkdirs(Path dir) {
+    /** Creates a directory and its parents; {@code made} remembers those created, sparing a check per file. */
+    private static void mkdirs(Path dir, Set<Path> made) {
+        if (made.contains(dir)) {
+            return;
+        }
         try {
             Files.createDirectories(dir);
+            made.add(dir);
         } catch (IOException e) {
             throw new LifeboatException(ErrorCode.FAILURE, "cannot create directory '" + dir + "': " + e.getMessage(),
                     "check the target's permissions and free space");
         }
-    }
-
-    private boolean restoreFile(Node n, Path dest, List<String> errors) {
-        Path temp = dest.resolveSibling(".lifeboat-" + Long.toHexString(java.util.concurrent.ThreadLocalRandom.current()
-                .nextLong()) + TEMP_SUFFIX);
-        try {
-            long written = 0;
-            try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.CREATE,
-                    StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE)) {
-                for (BlobId id : n.content()) {
-                    byte[] data = repo.loadBlob(id);
-                    out.write(data);
-                    written += data.length;
-                    progress.advance(data.length);
-                }
-            }
-            if (written != n.size()) {
-                throw LifeboatException.integrity("restored " + written + " bytes, the snapshot records " + n.size());
-            }
-            applyMetadata(n, temp);
-            Files.move(temp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-            return true;
-        } catch (LifeboatException e) {
-            errors.add("file '" + n.path() + "' not restored: " + e.getMessage());
-        } catch (IOException e) {
-            errors.add("file '" + n.path() + "' not restored: " + e.getMessage());
-        }
-        try {
-            Files.deleteIfExists(temp);
-        } catch (IOException ignored) {
-            // best effort: the partial file carries a suffix that says what it is
-        }
-        return false;
     }
 
     private void restoreSymlink(Node n, Path dest, List<String> errors) {

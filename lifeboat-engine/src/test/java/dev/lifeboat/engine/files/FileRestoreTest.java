@@ -158,6 +158,29 @@ class FileRestoreTest {
         }
     }
 
+    @Test
+    void filesThatShareBlobsOrRepeatOneAreRestoredIntact() throws Exception {
+        Path src = dir.resolve("src");
+        byte[] big = FileTrees.random(FileTrees.BIG_SIZE, 5);
+        byte[] twice = new byte[big.length * 2];
+        System.arraycopy(big, 0, twice, 0, big.length);
+        System.arraycopy(big, 0, twice, big.length, big.length);
+        file(src.resolve("a/big"), big, 0644);
+        file(src.resolve("b/big-copy"), big, 0600);
+        file(src.resolve("b/big-twice"), twice, 0640);
+        file(src.resolve("c/empty"), new byte[0], 0644);
+        try (Repository repo = Backups.memoryRepository()) {
+            SnapshotRef snapshot = Backups.files(repo, src).snapshot();
+            Path target = dir.resolve("restored");
+
+            FileRestore.Result result = Backups.restore(repo, snapshot, target);
+
+            assertThat(result.errors()).isEmpty();
+            assertThat(result.files()).isEqualTo(4);
+            assertThat(TreeCompare.differences(src, Backups.restored(target, src), true)).isEmpty();
+        }
+    }
+
     /** Damages one blob in place: a byte in the middle of its sealed bytes in the pack. */
     private static void flipAByteOf(Repository repo, MemoryBackend backend, BlobId blob) {
         BlobIndex.Location at = repo.index().lookup(blob);

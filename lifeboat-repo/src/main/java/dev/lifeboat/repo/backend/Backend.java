@@ -72,6 +72,15 @@ public interface Backend extends AutoCloseable {
     /** Reads {@code length} bytes starting at {@code offset}. */
     byte[] getRange(ObjectName name, long offset, int length);
 
+    /**
+     * Reads {@code length} bytes starting at {@code offset} into {@code into} from index 0, with the
+     * errors of {@link #getRange}: for bulk readers that reuse one buffer instead of leaving a large array
+     * behind per read. The default copies what {@link #getRange} returns, so wrappers keep their behaviour.
+     */
+    default void readRange(ObjectName name, long offset, int length, byte[] into) {
+        System.arraycopy(getRange(name, offset, length), 0, into, 0, length);
+    }
+
     /** Whether the object exists. */
     boolean exists(ObjectName name);
 

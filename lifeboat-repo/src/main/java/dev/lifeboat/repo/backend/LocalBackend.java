@@ -28,6 +28,7 @@ import java.util.function.Consumer;
  */
 public final class LocalBackend implements Backend {
     static final String TEMP_PREFIX = ".tmp-";
+    private static final int READ_SLICE = 1 << 20;
     private final Path root;
 
     public LocalBackend(Path root) {
@@ -156,22 +157,30 @@ public final class LocalBackend implements Backend {
 
     @Override
     public byte[] getRange(ObjectName name, long offset, int length) {
+        byte[] out = new byte[Math.max(0, length)];
+        readRange(name, offset, length, out);
+        return out;
+    }
+
+    @Override
+    public void readRange(ObjectName name, long offset, int length, byte[] into) {
         try (FileChannel ch = FileChannel.open(pathOf(name), StandardOpenOption.READ)) {
             if (offset < 0 || length < 0 || offset + length > ch.size()) {
                 throw new LifeboatException(ErrorCode.INTEGRITY, "range " + offset + "+" + length
                         + " is outside '" + name + "' of " + ch.size() + " bytes",
                         "run 'lifeboat check' to find damaged objects");
             }
-            ByteBuffer buf = ByteBuffer.allocate(length);
-            long pos = offset;
-            while (buf.hasRemaining()) {
-                int n = ch.read(buf, pos);
-                if (n < 0) {
-                    throw new IOException("unexpected end of file");
+            for (int done = 0; done < length; ) {
+                // slices no larger than the JDK's cached direct buffer (see the launcher), so a large read
+                // does not allocate and free a direct buffer of its size
+                ByteBuffer slice = ByteBuffer.wrap(into, done, Math.min(READ_SLICE, length - done));
+                while (slice.hasRemaining()) {
+                    if (ch.read(slice, offset + slice.position()) < 0) {
+                        throw new IOException("unexpected end of file");
+                    }
                 }
-                pos += n;
+                done = slice.position();
             }
-            return buf.array();
         } catch (NoSuchFileException e) {
             throw new ObjectNotFoundException(name);
         } catch (IOException e) {

@@ -104,6 +104,17 @@ public final class MasterKey {
         return open(sealed, 0, sealed.length, what);
     }
 
+    /**
+     * Decrypts and checks authenticity into {@code out} from index 0, which must hold at least
+     * {@code length - OVERHEAD} bytes; returns the plaintext length. Lets bulk readers reuse one buffer.
+     *
+     * @throws LifeboatException with code INTEGRITY when the bytes were altered or sealed by another key
+     */
+    public int open(byte[] sealed, int offset, int length, byte[] out, String what) {
+        checkLength(length, what);
+        return open(encryptionKey, ciphers.get(), sealed, offset, length, out, what);
+    }
+
     static byte[] seal(SecretKeySpec key, Cipher cipher, byte[] plain, int offset, int length) {
         byte[] out = new byte[length + OVERHEAD];
         byte[] nonce = randomBytes(NONCE_BYTES);
@@ -118,12 +129,23 @@ public final class MasterKey {
     }
 
     static byte[] open(SecretKeySpec key, Cipher cipher, byte[] sealed, int offset, int length, String what) {
+        checkLength(length, what);
+        byte[] out = new byte[length - OVERHEAD];
+        open(key, cipher, sealed, offset, length, out, what);
+        return out;
+    }
+
+    private static void checkLength(int length, String what) {
         if (length < OVERHEAD) {
             throw LifeboatException.integrity(what + " is truncated (" + length + " bytes)");
         }
+    }
+
+    private static int open(SecretKeySpec key, Cipher cipher, byte[] sealed, int offset, int length, byte[] out,
+                            String what) {
         try {
             cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_BYTES * 8, sealed, offset, NONCE_BYTES));
-            return cipher.doFinal(sealed, offset + NONCE_BYTES, length - NONCE_BYTES);
+            return cipher.doFinal(sealed, offset + NONCE_BYTES, length - NONCE_BYTES, out, 0);
         } catch (AEADBadTagException e) {
             throw LifeboatException.integrity(what + " failed authentication (damaged or written with another key)");
         } catch (GeneralSecurityException e) {

@@ -102,17 +102,31 @@ public final class BlobCodec {
 
     /** Opens and decompresses stored bytes, checking they have the expected plaintext length. */
     public byte[] decode(byte[] sealed, int offset, int length, boolean compressed, int rawLength, String what) {
-        byte[] payload = key.open(sealed, offset, length, what);
+        return decode(sealed, offset, length, compressed, rawLength, what, Scratch.once());
+    }
+
+    /**
+     * Like {@link #decode(byte[], int, int, boolean, int, String)}, but into the scratch's buffers: the
+     * plaintext is the first {@code rawLength} bytes of the array returned, valid until the scratch is
+     * used again.
+     */
+    public byte[] decode(byte[] sealed, int offset, int length, boolean compressed, int rawLength, String what,
+                         Scratch scratch) {
+        int payloadLength = Math.max(0, length - MasterKey.OVERHEAD);
         if (!compressed) {
-            if (payload.length != rawLength) {
-                throw LifeboatException.integrity(what + " has " + payload.length + " bytes, expected " + rawLength);
+            byte[] plain = scratch.plain(payloadLength);
+            key.open(sealed, offset, length, plain, what);
+            if (payloadLength != rawLength) {
+                throw LifeboatException.integrity(what + " has " + payloadLength + " bytes, expected " + rawLength);
             }
-            return payload;
+            return plain;
         }
-        byte[] out = new byte[rawLength];
+        byte[] payload = scratch.payload(payloadLength);
+        key.open(sealed, offset, length, payload, what);
+        byte[] out = scratch.plain(rawLength);
         long n;
         try {
-            n = decompressor.get().decompressByteArray(out, 0, rawLength, payload, 0, payload.length);
+            n = decompressor.get().decompressByteArray(out, 0, rawLength, payload, 0, payloadLength);
         } catch (RuntimeException e) {
             throw LifeboatException.integrity(what + " does not decompress: " + e.getMessage());
         }
@@ -120,6 +134,48 @@ public final class BlobCodec {
             throw LifeboatException.integrity(what + " decompressed to " + n + " bytes, expected " + rawLength);
         }
         return out;
+    }
+
+    /**
+     * The buffers one thread decodes blobs into, reused from blob to blob so that reading many blobs does
+     * not allocate per blob. Not thread-safe.
+     */
+    public static final class Scratch {
+        private final boolean reused;
+        private byte[] payload = new byte[0];
+        private byte[] plain = new byte[0];
+
+        private Scratch(boolean reused) {
+            this.reused = reused;
+        }
+
+        /** Buffers for many blobs: they grow to twice their size at least, to the largest blob seen. */
+        public static Scratch reused() {
+            return new Scratch(true);
+        }
+
+        /** Buffers for one blob, sized exactly. */
+        public static Scratch once() {
+            return new Scratch(false);
+        }
+
+        byte[] payload(int length) {
+            if (payload.length < length) {
+                payload = new byte[grown(payload.length, length)];
+            }
+            return payload;
+        }
+
+        byte[] plain(int length) {
+            if (plain.length < length) {
+                plain = new byte[grown(plain.length, length)];
+            }
+            return plain;
+        }
+
+        private int grown(int size, int needed) {
+            return reused ? (int) Math.min(Integer.MAX_VALUE - 8, Math.max(needed, 2L * size)) : needed;
+        }
     }
 
     public MasterKey key() {

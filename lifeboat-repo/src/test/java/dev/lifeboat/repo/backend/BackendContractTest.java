@@ -100,6 +100,20 @@ public abstract class BackendContractTest {
     }
 
     @ParameterizedTest(name = "{0}+{1}")
+    @CsvSource({"0, 128", "100, 28", "127, 1", "0, 0"})
+    protected void readRangeFillsTheStartOfTheBufferWithTheBytesAtTheOffset(long offset, int length) {
+        byte[] bytes = TestBytes.random(2, 128);
+        backend.put(data(DATA_NAME), bytes);
+        byte[] into = new byte[length + 5];
+        Arrays.fill(into, (byte) 7);
+
+        backend.readRange(data(DATA_NAME), offset, length, into);
+
+        assertThat(Arrays.copyOf(into, length)).isEqualTo(Arrays.copyOfRange(bytes, (int) offset, (int) offset + length));
+        assertThat(Arrays.copyOfRange(into, length, into.length)).containsOnly(7);
+    }
+
+    @ParameterizedTest(name = "{0}+{1}")
     @CsvSource({"120, 16", "129, 0", "-1, 4", "0, 129"})
     protected void getRangeOutsideTheObjectFailsWithIntegrity(long offset, int length) {
         backend.put(data(DATA_NAME), TestBytes.random(2, 128));
@@ -166,6 +180,13 @@ public abstract class BackendContractTest {
                     assertThat(e.name()).isEqualTo(key("missing"));
                 })
                 .hasMessage("object 'keys/missing' does not exist");
+    }
+
+    @Test
+    protected void readRangeOfAMissingObjectThrowsObjectNotFound() {
+        assertThatThrownBy(() -> backend.readRange(data(DATA_NAME), 0, 1, new byte[1]))
+                .isInstanceOf(ObjectNotFoundException.class)
+                .hasMessage("object 'data/ab/" + DATA_NAME + "' does not exist");
     }
 
     @Test
