@@ -21,7 +21,7 @@ public final class BlobCodec {
     private final ThreadLocal<ZstdCompressCtx> compressor;
     private final ThreadLocal<ZstdCompressCtx> sampler = ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(1));
     private final ThreadLocal<ZstdDecompressCtx> decompressor = ThreadLocal.withInitial(ZstdDecompressCtx::new);
-    private final ThreadLocal<Scratch> scratches = ThreadLocal.withInitial(Scratch::new);
+    private final ThreadLocal<SealBuffers> sealBuffers = ThreadLocal.withInitial(SealBuffers::new);
 
     public BlobCodec(MasterKey key, int level) {
         this.key = key;
@@ -57,7 +57,7 @@ public final class BlobCodec {
 
     /** Like {@link #seal(byte[])} for the first {@code length} bytes of {@code plain}. */
     public Sealed seal(byte[] plain, int length) {
-        Scratch scratch = scratches.get();
+        SealBuffers scratch = sealBuffers.get();
         if (level > 0 && worthCompressing(plain, length, scratch)) {
             byte[] packed = scratch.compressed(length);
             int n = compressor.get().compressByteArray(packed, 0, packed.length, plain, 0, length);
@@ -70,7 +70,7 @@ public final class BlobCodec {
         return new Sealed(out, key.sealInto(plain, 0, length, out), false, length);
     }
 
-    private boolean worthCompressing(byte[] plain, int length, Scratch scratch) {
+    private boolean worthCompressing(byte[] plain, int length, SealBuffers scratch) {
         if (length <= SAMPLE * 2) {
             return true;
         }
@@ -79,8 +79,8 @@ public final class BlobCodec {
         return n < SAMPLE * 15 / 16;
     }
 
-    /** Per-thread output buffers, grown to the largest blob seen. */
-    private static final class Scratch {
+    /** Per-thread output buffers of {@link #seal}, grown to the largest blob seen. */
+    private static final class SealBuffers {
         private byte[] compressed = new byte[0];
         private byte[] sealed = new byte[0];
 
