@@ -11,6 +11,7 @@ import dev.lifeboat.repo.backend.ObjectName;
 import dev.lifeboat.repo.backend.Retention;
 import dev.lifeboat.repo.index.BlobIndex;
 import dev.lifeboat.repo.index.IndexFile;
+import dev.lifeboat.repo.pack.BlobCodec;
 import dev.lifeboat.repo.pack.PackEntry;
 import dev.lifeboat.repo.pack.PackHeader;
 import dev.lifeboat.repo.snapshot.Node;
@@ -208,8 +209,8 @@ public final class Checker {
                 List<Future<?>> tasks = new ArrayList<>();
                 for (BlobId pack : toRead) {
                     tasks.add(pool.submit(() -> {
-                        readPack(pack, indexed.get(pack), errors);
                         long size = packSizes.get(pack);
+                        readPack(pack, size, indexed.get(pack), errors);
                         bytesRead.addAndGet(size);
                         progress.advance(size);
                     }));
@@ -293,28 +294,49 @@ public final class Checker {
         }
     }
 
-    private void readPack(BlobId pack, List<PackEntry> indexEntries, List<Problem> errors) {
+    /** A read-data thread's buffers, reused from pack to pack so that reading every pack allocates little. */
+    private static final class ReadBuffers {
+        byte[] pack = new byte[0];
+        final BlobCodec.Scratch blobs = BlobCodec.Scratch.reused();
+
+        byte[] pack(int size) {
+            if (pack.length < size) {
+                // packs differ a little in size: room to spare saves one large dead array per larger pack
+                pack = new byte[(int) Math.min(Integer.MAX_VALUE - 8, size + (long) size / 8)];
+            }
+            return pack;
+        }
+    }
+
+    private final ThreadLocal<ReadBuffers> readBuffers = ThreadLocal.withInitial(ReadBuffers::new);
+
+    private void readPack(BlobId pack, long packSize, List<PackEntry> indexEntries, List<Problem> errors) {
         String what = "pack " + pack.hex();
-        byte[] bytes;
+        ReadBuffers buffers = readBuffers.get();
+        int size = Math.toIntExact(packSize);
+        byte[] bytes = buffers.pack(size);
         try {
-            bytes = repo.backend().get(new ObjectName(ObjectKind.DATA, pack.hex()));
+            repo.backend().readRange(new ObjectName(ObjectKind.DATA, pack.hex()), 0, size, bytes);
         } catch (LifeboatException e) {
             errors.add(new Problem(what, e.getMessage()));
             return;
         }
-        if (!Repository.sha256(bytes, 0, bytes.length).equals(pack)) {
+        if (!Repository.sha256(bytes, 0, size).equals(pack)) {
             errors.add(new Problem(what, "content does not match its name (the file was altered or damaged)"));
         }
         List<PackEntry> header;
         try {
-            header = PackHeader.parse(bytes, repo.key(), "pack");
+            header = PackHeader.parse(bytes, size, repo.key(), "pack");
         } catch (LifeboatException e) {
             errors.add(new Problem(what, e.getMessage()));
             return;
         }
         for (PackEntry e : header) {
             try {
-                repo.decodeBlob(pack, e, bytes, e.offset());
+                if ((long) e.offset() + e.length() > size) {
+                    throw LifeboatException.integrity("it lies beyond the end of the pack");
+                }
+                repo.decodeBlob(pack, e, bytes, e.offset(), buffers.blobs);
             } catch (LifeboatException ex) {
                 errors.add(new Problem(what, "blob " + e.id().hex() + " is damaged: " + ex.getMessage()));
             }

@@ -99,14 +99,19 @@ public final class PackHeader {
 
     /** Parses the header from the complete bytes of a pack. */
     public static List<PackEntry> parse(byte[] pack, MasterKey key, String what) {
-        if (pack.length < 4 + MasterKey.OVERHEAD) {
-            throw LifeboatException.integrity(what + " is truncated (" + pack.length + " bytes)");
+        return parse(pack, pack.length, key, what);
+    }
+
+    /** Like {@link #parse(byte[], MasterKey, String)} for a pack held in the first {@code size} bytes of a buffer. */
+    public static List<PackEntry> parse(byte[] pack, int size, MasterKey key, String what) {
+        if (size < 4 + MasterKey.OVERHEAD) {
+            throw LifeboatException.integrity(what + " is truncated (" + size + " bytes)");
         }
-        int headerLength = readIntLE(pack, pack.length - 4);
-        if (headerLength < MasterKey.OVERHEAD || headerLength > pack.length - 4) {
+        int headerLength = readIntLE(pack, size - 4);
+        if (headerLength < MasterKey.OVERHEAD || headerLength > size - 4) {
             throw LifeboatException.integrity(what + " has an invalid header length " + headerLength);
         }
-        int start = pack.length - 4 - headerLength;
+        int start = size - 4 - headerLength;
         byte[] plain = key.open(pack, start, headerLength, what + " header");
         return decode(plain, start, what);
     }
