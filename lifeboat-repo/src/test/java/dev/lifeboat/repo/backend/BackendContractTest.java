@@ -10,6 +10,8 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -65,6 +67,24 @@ public abstract class BackendContractTest {
         backend.put(data(DATA_NAME), bytes);
 
         assertThat(backend.get(data(DATA_NAME))).isEqualTo(bytes);
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {0, 4096, 1024 * 1024 + 3})
+    protected void putFileStoresTheFilesBytes(int size) throws Exception {
+        byte[] bytes = TestBytes.random(size, size);
+        Path dir = backend.spoolDirectory() != null ? backend.spoolDirectory() : Path.of(System.getProperty("java.io.tmpdir"));
+        Files.createDirectories(dir);
+        Path file = Files.createTempFile(dir, ".tmp-pack-", "");
+        Files.write(file, bytes);
+
+        backend.putFile(data(DATA_NAME), file);
+        Files.deleteIfExists(file);
+
+        assertThat(backend.get(data(DATA_NAME))).isEqualTo(bytes);
+        List<String> listed = new ArrayList<>();
+        backend.list(ObjectKind.DATA, info -> listed.add(info.name().name()));
+        assertThat(listed).containsExactly(DATA_NAME);
     }
 
     @Test
