@@ -274,7 +274,11 @@ public final class RepoWriter implements AutoCloseable {
     /** Stops uploading and deletes the spool files of packs not stored (all of them after a flush). */
     @Override
     public void close() {
-        uploader.shutdownNow();
+        for (Runnable queued : uploader.shutdownNow()) {
+            if (queued instanceof Future<?> f) {
+                f.cancel(false);
+            }
+        }
         try {
             uploader.awaitTermination(1, TimeUnit.MINUTES);
         } catch (InterruptedException e) {

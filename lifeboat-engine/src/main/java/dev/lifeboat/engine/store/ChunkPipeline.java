@@ -121,13 +121,18 @@ public final class ChunkPipeline implements AutoCloseable {
     }
 
     /**
-     * Stops the workers and wakes every stream still waiting for a buffer, which then fails: queued chunks
-     * are dropped, so their buffers would otherwise never come back.
+     * Stops the workers and wakes every stream still waiting for a buffer or a chunk, which then fails:
+     * queued chunks are dropped (cancelled, since a stream waiting for a task that never runs would wait
+     * forever), so their buffers would otherwise never come back either.
      */
     @Override
     public void close() {
         closed = true;
-        workers.shutdownNow();
+        for (Runnable queued : workers.shutdownNow()) {
+            if (queued instanceof Future<?> f) {
+                f.cancel(false);
+            }
+        }
         buffers.release(Integer.MAX_VALUE / 2);
     }
 }
