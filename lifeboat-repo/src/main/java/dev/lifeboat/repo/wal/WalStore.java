@@ -26,6 +26,13 @@ import java.util.regex.Pattern;
  * and deleted once the complete segment is stored.
  */
 public final class WalStore {
+    /**
+     * zstd level of complete segments and history files, stored once: pgBackRest's default (3); on six
+     * 16 MiB segments of pgbench WAL 8.3 MB against 10.2 MB at level 1.
+     */
+    private static final int SEGMENT_LEVEL = 3;
+    /** zstd level of the partial segment, stored every half second while WAL flows: speed over size. */
+    private static final int PARTIAL_LEVEL = 1;
     private static final byte[] MAGIC = "LBWL".getBytes(StandardCharsets.US_ASCII);
     private static final int VERSION = 1;
     private static final Pattern SYSID = Pattern.compile("[0-9]{1,20}");
@@ -66,7 +73,7 @@ public final class WalStore {
             throw new IllegalArgumentException("use putPartial for partial segments");
         }
         ObjectName name = name(sysid, file);
-        byte[] sealed = encode(sysid, file, content);
+        byte[] sealed = encode(sysid, file, content, SEGMENT_LEVEL);
         if (repo.backend().create(name, sealed)) {
             return Stored.NEW;
         }
@@ -83,7 +90,7 @@ public final class WalStore {
     /** Stores (replaces) the partial segment {@code segment}.partial. */
     public void putPartial(String sysid, String segment, byte[] content) {
         String file = segment + ".partial";
-        repo.backend().put(name(sysid, file), encode(sysid, file, content));
+        repo.backend().put(name(sysid, file), encode(sysid, file, content, PARTIAL_LEVEL));
     }
 
     public void deletePartial(String sysid, String segment) {
@@ -137,8 +144,8 @@ public final class WalStore {
         return out;
     }
 
-    private byte[] encode(String sysid, String file, byte[] content) {
-        byte[] packed = Zstd.compress(content, 1);
+    private byte[] encode(String sysid, String file, byte[] content, int level) {
+        byte[] packed = Zstd.compress(content, level);
         boolean compressed = packed.length < content.length;
         byte[] payload = compressed ? packed : content;
         byte[] fileBytes = file.getBytes(StandardCharsets.US_ASCII);
