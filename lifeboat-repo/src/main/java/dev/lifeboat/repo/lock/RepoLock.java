@@ -59,6 +59,9 @@ public final class RepoLock implements AutoCloseable {
      * @throws LifeboatException with code LOCKED when a live conflicting lock remains
      */
     public static RepoLock acquire(Backend backend, boolean exclusive, String command, Duration wait) {
+        if (exclusive) {
+            return acquireExclusive(backend, command, wait);
+        }
         Instant deadline = Instant.now().plus(wait);
         while (true) {
             Instant now = Instant.now();
@@ -79,6 +82,69 @@ public final class RepoLock implements AutoCloseable {
             }
             sleep(Math.min(2000, Math.max(100, Duration.between(Instant.now(), deadline).toMillis())));
         }
+    }
+
+    /**
+     * Takes an exclusive lock with preference over shared ones: the lock object stays in place (its lease
+     * renewed) while it waits, so new shared locks back off and the ones held drain; otherwise a stream of
+     * overlapping backups could keep a prune waiting forever. Of two waiting exclusive locks the older
+     * (by creation time, then host and process) goes first, so they never wait for each other.
+     */
+    private static RepoLock acquireExclusive(Backend backend, String command, Duration wait) {
+        Instant deadline = Instant.now().plus(wait);
+        ProcessHandle self = ProcessHandle.current();
+        Instant created = Instant.now();
+        LockInfo info = new LockInfo(true, command, hostname(), System.getProperty("user.name"), self.pid(),
+                self.info().startInstant().orElse(null), created, created, LEASE.toSeconds());
+        ObjectName name = newName();
+        backend.put(name, Json.bytes(info));
+        Instant renewed = created;
+        while (true) {
+            LockInfo conflict = findConflictWaiting(backend, name, info);
+            if (conflict == null) {
+                return new RepoLock(backend, info, name);
+            }
+            if (Instant.now().isAfter(deadline)) {
+                backend.delete(name);
+                throw new LifeboatException(ErrorCode.LOCKED, "repository '" + backend.location() + "' is locked: "
+                        + conflict.describe(),
+                        "wait for it to finish (or pass --lock-wait), or run 'lifeboat unlock' if that process is gone");
+            }
+            sleep(Math.min(1000, Math.max(100, Duration.between(Instant.now(), deadline).toMillis())));
+            if (Duration.between(renewed, Instant.now()).compareTo(LEASE.dividedBy(3)) > 0) {
+                renewed = Instant.now();
+                info = new LockInfo(true, command, info.hostname(), info.username(), info.pid(), info.processStart(),
+                        created, renewed, LEASE.toSeconds());
+                ObjectName next = newName();
+                backend.put(next, Json.bytes(info));
+                backend.delete(name);
+                name = next;
+            }
+        }
+    }
+
+    /** A live lock an exclusive lock waiting as {@code mine} must wait for: any but younger exclusive ones. */
+    private static LockInfo findConflictWaiting(Backend backend, ObjectName own, LockInfo mine) {
+        String host = hostname();
+        Instant now = Instant.now();
+        for (Held held : list(backend)) {
+            if (held.name().equals(own) || held.info() == null || held.info().isStale(now, host)) {
+                continue;
+            }
+            if (held.info().exclusive() && younger(held.info(), mine)) {
+                continue;
+            }
+            return held.info();
+        }
+        return null;
+    }
+
+    private static boolean younger(LockInfo a, LockInfo b) {
+        int byTime = a.created().compareTo(b.created());
+        if (byTime != 0) {
+            return byTime > 0;
+        }
+        return (a.hostname() + "/" + a.pid()).compareTo(b.hostname() + "/" + b.pid()) > 0;
     }
 
     private static ObjectName newName() {

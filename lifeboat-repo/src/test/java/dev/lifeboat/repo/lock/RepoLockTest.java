@@ -16,6 +16,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static dev.lifeboat.repo.LifeboatAssertions.assertFails;
@@ -223,10 +225,53 @@ class RepoLockTest {
             }
         };
 
-        held.add(RepoLock.acquire(releasing, true, "prune", Duration.ofMillis(500)));
+        held.add(RepoLock.acquire(releasing, false, "backup", Duration.ofMillis(500)));
 
         assertThat(firstAttemptFailed).isTrue();
+        assertThat(RepoLock.list(backend)).extracting(h -> h.info().command()).containsExactly("backup");
+    }
+
+    @Test
+    void aWaitingExclusiveLockKeepsNewSharedLocksOutUntilItHasHadItsTurn() throws Exception {
+        RepoLock backup = RepoLock.acquire(backend, false, "backup", Duration.ZERO);
+        CompletableFuture<RepoLock> prune = CompletableFuture.supplyAsync(
+                () -> RepoLock.acquire(backend, true, "prune", Duration.ofSeconds(20)));
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (RepoLock.list(backend).stream().noneMatch(h -> h.info() != null && h.info().exclusive())
+                && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+
+        assertFails(() -> RepoLock.acquire(backend, false, "backup", Duration.ZERO), ErrorCode.LOCKED);
+        assertThat(prune).isNotDone();
+        backup.close();
+        RepoLock pruning = prune.get(20, TimeUnit.SECONDS);
         assertThat(RepoLock.list(backend)).extracting(h -> h.info().command()).containsExactly("prune");
+        pruning.close();
+        held.add(RepoLock.acquire(backend, false, "backup", Duration.ZERO));
+    }
+
+    @Test
+    void ofTwoWaitingExclusiveLocksTheOlderGoesFirst() throws Exception {
+        RepoLock backup = RepoLock.acquire(backend, false, "backup", Duration.ZERO);
+        CompletableFuture<RepoLock> first = CompletableFuture.supplyAsync(
+                () -> RepoLock.acquire(backend, true, "prune", Duration.ofSeconds(20)));
+        long until = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+        while (RepoLock.list(backend).stream().noneMatch(h -> h.info() != null && h.info().exclusive())
+                && System.nanoTime() < until) {
+            Thread.sleep(10);
+        }
+        Thread.sleep(5);
+        CompletableFuture<RepoLock> second = CompletableFuture.supplyAsync(
+                () -> RepoLock.acquire(backend, true, "rewrite", Duration.ofSeconds(20)));
+        Thread.sleep(300);
+
+        backup.close();
+        RepoLock firstLock = first.get(20, TimeUnit.SECONDS);
+        assertThat(second).isNotDone();
+        firstLock.close();
+        held.add(second.get(20, TimeUnit.SECONDS));
+        assertThat(RepoLock.list(backend)).extracting(h -> h.info().command()).containsExactly("rewrite");
     }
 
     @Test
