@@ -1,11 +1,10 @@
 package dev.lifeboat.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.lifeboat.repo.backend.s3.S3ProxyServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.lifeboat.repo.backend.s3.S3ProxyExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Path;
 
@@ -16,20 +15,11 @@ import static org.assertj.core.api.Assertions.assertThat;
  * retention, so every sampled object reads as unlocked here; CheckerObjectLockTest covers locked objects.
  */
 class S3CheckObjectLockIT {
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyExtension server = new S3ProxyExtension();
 
     @TempDir(factory = QuietTempDir.class)
     Path dir;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3ProxyServer.inMemory();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     @Test
     void checkReportsTheObjectLockOfASampleOfObjects() throws Exception {

@@ -1,11 +1,10 @@
 package dev.lifeboat.cli;
 
 import dev.lifeboat.engine.files.TreeCompare;
-import dev.lifeboat.repo.backend.s3.S3ProxyServer;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import dev.lifeboat.repo.backend.s3.S3ProxyExtension;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,20 +13,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The CLI with repositories in S3 (a real S3 protocol server in this JVM). */
 class S3CliIT {
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyExtension server = new S3ProxyExtension();
 
     @TempDir(factory = QuietTempDir.class)
     Path dir;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3ProxyServer.inMemory();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     private LifeboatCli lifeboat(String location) {
         LifeboatCli cli = new LifeboatCli(dir.resolve("unused"));

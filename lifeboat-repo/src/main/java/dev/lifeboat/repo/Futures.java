@@ -4,9 +4,10 @@ import dev.lifeboat.error.ErrorCode;
 import dev.lifeboat.error.LifeboatException;
 
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Future;
 
-/** Waits for futures and rethrows what their task threw, unwrapped. */
+/** Waits for futures and rethrows what their task threw, unwrapped; stops executors without orphaned futures. */
 public final class Futures {
     private Futures() {
     }
@@ -26,6 +27,18 @@ public final class Futures {
                 throw err;
             }
             throw new IllegalStateException(cause);
+        }
+    }
+
+    /**
+     * Stops an executor at once and cancels the tasks it never ran: {@code shutdownNow} only drops them, and
+     * whoever waits for such a task's future would wait forever.
+     */
+    public static void stopNow(ExecutorService executor) {
+        for (Runnable queued : executor.shutdownNow()) {
+            if (queued instanceof Future<?> f) {
+                f.cancel(false);
+            }
         }
     }
 }

@@ -274,11 +274,7 @@ public final class RepoWriter implements AutoCloseable {
     /** Stops uploading and deletes the spool files of packs not stored (all of them after a flush). */
     @Override
     public void close() {
-        for (Runnable queued : uploader.shutdownNow()) {
-            if (queued instanceof Future<?> f) {
-                f.cancel(false);
-            }
-        }
+        Futures.stopNow(uploader);
         try {
             uploader.awaitTermination(1, TimeUnit.MINUTES);
         } catch (InterruptedException e) {

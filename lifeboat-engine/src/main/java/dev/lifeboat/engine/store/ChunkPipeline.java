@@ -128,11 +128,7 @@ public final class ChunkPipeline implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
-        for (Runnable queued : workers.shutdownNow()) {
-            if (queued instanceof Future<?> f) {
-                f.cancel(false);
-            }
-        }
+        Futures.stopNow(workers);
         buffers.release(Integer.MAX_VALUE / 2);
     }
 }

@@ -3,22 +3,12 @@ package dev.lifeboat.repo.backend.s3;
 import dev.lifeboat.repo.backend.Backend;
 import dev.lifeboat.repo.backend.BackendContractTest;
 import dev.lifeboat.repo.backend.ForwardingBackend;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The backend contract against a real S3 protocol server, under a key prefix of a fresh bucket. */
 class S3BackendIT extends BackendContractTest {
-    static S3ProxyServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3ProxyServer.inMemory();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+    @RegisterExtension
+    static final S3ProxyExtension server = new S3ProxyExtension();
 
     /** Backends share the server's client (closing a backend would close it) to keep the suite fast. */
     @Override

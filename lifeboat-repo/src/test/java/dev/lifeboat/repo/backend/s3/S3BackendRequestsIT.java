@@ -5,9 +5,8 @@ import dev.lifeboat.repo.TestBytes;
 import dev.lifeboat.repo.backend.ObjectKind;
 import dev.lifeboat.repo.backend.ObjectName;
 import dev.lifeboat.repo.backend.Retention;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import software.amazon.awssdk.core.interceptor.Context;
 import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
@@ -29,19 +28,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** What the S3 backend asks of the server (storage classes, encryption, parts) and how it reads failures. */
 class S3BackendRequestsIT {
-    static S3ProxyServer server;
+    @RegisterExtension
+    static final S3ProxyExtension server = new S3ProxyExtension();
     final List<SdkHttpRequest> requests = new CopyOnWriteArrayList<>();
     volatile boolean truncateReads;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3ProxyServer.inMemory();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
 
     /** Records every request and, when asked, cuts response bodies short as a dropped connection would. */
     private final ExecutionInterceptor recorder = new ExecutionInterceptor() {

@@ -2,22 +2,12 @@ package dev.lifeboat.repo.backend.s3;
 
 import dev.lifeboat.repo.FaultToleranceTest;
 import dev.lifeboat.repo.backend.Backend;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** The fault-tolerance test on the S3 backend against a real S3 protocol server. */
 class S3FaultToleranceIT extends FaultToleranceTest {
-    static S3ProxyServer server;
-
-    @BeforeAll
-    static void startServer() throws Exception {
-        server = S3ProxyServer.inMemory();
-    }
-
-    @AfterAll
-    static void stopServer() throws Exception {
-        server.close();
-    }
+    @RegisterExtension
+    static final S3ProxyExtension server = new S3ProxyExtension();
 
     @Override
     protected Backend storage() {
