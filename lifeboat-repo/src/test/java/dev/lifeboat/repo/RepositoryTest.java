@@ -9,13 +9,16 @@ import dev.lifeboat.repo.backend.ObjectKind;
 import dev.lifeboat.repo.backend.ObjectName;
 import dev.lifeboat.repo.crypto.KeyFile;
 import dev.lifeboat.repo.index.BlobIndex;
+import dev.lifeboat.repo.index.IndexFile;
 import dev.lifeboat.repo.pack.BlobType;
 import dev.lifeboat.repo.pack.PackEntry;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 import static dev.lifeboat.repo.LifeboatAssertions.assertFails;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -181,6 +184,54 @@ class RepositoryTest {
         backend.corrupt(name, stored);
 
         assertFails(() -> repo.loadUnpacked(ObjectKind.INDEX, id), ErrorCode.INTEGRITY,
+                "'index/" + id.hex() + "' does not match its name (content was altered)", INTEGRITY_HINT);
+    }
+
+    @Test
+    void plaintextPassGivesEveryIndexObjectInOrderThoughItsBuffersAreReused() {
+        Repository repo = TestRepositories.init(backend);
+        List<BlobId> ids = new ArrayList<>();
+        List<IndexFile> files = new ArrayList<>();
+        // more objects than are read ahead, of sizes that shrink and grow, so buffers are both reused and grown
+        for (int i = 0; i < 11; i++) {
+            int blobs = 1 + (i * 37) % 200;
+            List<PackEntry> entries = new ArrayList<>();
+            for (int b = 0; b < blobs; b++) {
+                entries.add(new PackEntry(BlobId.of(TestBytes.random(i * 1000 + b, 32)), BlobType.DATA, false,
+                        b * 10, 10, 10));
+            }
+            IndexFile file = new IndexFile(List.of(), Map.of(BlobId.of(TestBytes.random(i, 32)), entries));
+            files.add(file);
+            ids.add(repo.saveUnpacked(ObjectKind.INDEX, file.encode()));
+        }
+
+        List<IndexFile> seen = new ArrayList<>();
+        repo.forEachIndexPlain(ids, (id, plain) -> {
+            Map<BlobId, List<PackEntry>> packs = new LinkedHashMap<>();
+            List<BlobId> supersedes = plain.scan((pack, entries) -> {
+                List<PackEntry> list = new ArrayList<>();
+                while (entries.next()) {
+                    list.add(entries.entry());
+                }
+                packs.put(pack, list);
+            });
+            seen.add(new IndexFile(supersedes, packs));
+            return true;
+        });
+
+        assertThat(seen).isEqualTo(files);
+    }
+
+    @Test
+    void plaintextPassOfAnAlteredIndexObjectFailsWithIntegrity() {
+        Repository repo = TestRepositories.init(backend);
+        BlobId id = repo.saveUnpacked(ObjectKind.INDEX, new IndexFile(List.of(), Map.of()).encode());
+        ObjectName name = new ObjectName(ObjectKind.INDEX, id.hex());
+        byte[] stored = backend.get(name);
+        stored[stored.length - 1] ^= 1;
+        backend.corrupt(name, stored);
+
+        assertFails(() -> repo.forEachIndexPlain(List.of(id), (i, plain) -> true), ErrorCode.INTEGRITY,
                 "'index/" + id.hex() + "' does not match its name (content was altered)", INTEGRITY_HINT);
     }
 

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.IntFunction;
 
 /**
  * The plaintext of an index object (before zstd and sealing): magic "LBIX", version 1, the ids of the
@@ -81,15 +82,28 @@ public record IndexFile(List<BlobId> supersedes, Map<BlobId, List<PackEntry>> pa
      * The plaintext of an index object, named for messages, to be {@linkplain #scan scanned} without decoding
      * it into objects.
      */
-    public record Plain(byte[] bytes, String what) {
+    public record Plain(byte[] bytes, int length, String what) {
         /** Decompresses an index object's stored (decrypted) bytes. */
         public static Plain of(byte[] compressed, String what) {
+            return of(compressed, compressed.length, what, byte[]::new);
+        }
+
+        /**
+         * Decompresses the first {@code length} bytes of {@code compressed} into {@code buffer.apply(size)},
+         * which may return a larger array (bulk readers reuse one).
+         */
+        public static Plain of(byte[] compressed, int length, String what, IntFunction<byte[]> buffer) {
             try {
-                long size = Zstd.getFrameContentSize(compressed);
+                long size = Zstd.getFrameContentSize(compressed, 0, length);
                 if (size < 0 || size > MAX_DECOMPRESSED) {
                     throw LifeboatException.integrity(what + " has an invalid size");
                 }
-                return new Plain(Zstd.decompress(compressed, (int) size), what);
+                byte[] into = buffer.apply((int) size);
+                long n = Zstd.decompressByteArray(into, 0, (int) size, compressed, 0, length);
+                if (Zstd.isError(n) || n != size) {
+                    throw LifeboatException.integrity(what + " does not decompress");
+                }
+                return new Plain(into, (int) size, what);
             } catch (RuntimeException e) {
                 if (e instanceof LifeboatException le) {
                     throw le;
@@ -100,7 +114,7 @@ public record IndexFile(List<BlobId> supersedes, Map<BlobId, List<PackEntry>> pa
 
         /** Scans the plaintext; see {@link IndexFile#scan}. */
         public List<BlobId> scan(Visitor visitor) {
-            return IndexFile.scan(bytes, what, visitor);
+            return IndexFile.scan(ByteBuffer.wrap(bytes, 0, length), what, visitor);
         }
     }
 
@@ -115,9 +129,9 @@ public record IndexFile(List<BlobId> supersedes, Map<BlobId, List<PackEntry>> pa
      * through the whole index keeping only what it needs. Entries the visitor reads are validated as
      * {@link #decode} validates them. Returns the ids of the index objects this one supersedes.
      */
-    public static List<BlobId> scan(byte[] plain, String what, Visitor visitor) {
+    private static List<BlobId> scan(ByteBuffer plain, String what, Visitor visitor) {
         try {
-            ByteBuffer in = ByteBuffer.wrap(plain).order(ByteOrder.BIG_ENDIAN);
+            ByteBuffer in = plain.order(ByteOrder.BIG_ENDIAN);
             byte[] magic = new byte[4];
             in.get(magic);
             if (!java.util.Arrays.equals(magic, MAGIC) || in.get() != VERSION) {

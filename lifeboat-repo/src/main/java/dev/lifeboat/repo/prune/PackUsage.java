@@ -62,7 +62,7 @@ final class PackUsage {
      */
     void scanFirstListings(Repository repo, List<BlobId> indexIds, PackVisitor visitor) {
         BitSet listed = new BitSet();
-        repo.forEachIndexObject(indexIds, IndexFile.Plain::of, (id, plain) -> {
+        repo.forEachIndexPlain(indexIds, (id, plain) -> {
             plain.scan((pack, entries) -> {
                 int n = numbers.computeIfAbsent(pack, this::addPack);
                 if (!listed.get(n)) {

@@ -10,7 +10,6 @@ import dev.lifeboat.repo.backend.ObjectKind;
 import dev.lifeboat.repo.backend.ObjectName;
 import dev.lifeboat.repo.backend.Retention;
 import dev.lifeboat.repo.index.BlobIndex;
-import dev.lifeboat.repo.index.IndexFile;
 import dev.lifeboat.repo.index.IndexRewrite;
 import dev.lifeboat.repo.pack.BlobType;
 import dev.lifeboat.repo.pack.PackEntry;
@@ -260,7 +259,7 @@ public final class Pruner {
     private IndexStart readIndexStart(List<BlobId> allIndexIds) {
         Set<BlobId> superseded = new HashSet<>();
         List<TreeCopy> treeCopies = new ArrayList<>();
-        repo.forEachIndexObject(allIndexIds, IndexFile.Plain::of, (id, plain) -> {
+        repo.forEachIndexPlain(allIndexIds, (id, plain) -> {
             superseded.addAll(plain.scan((pack, entries) -> {
                 while (entries.next()) {
                     if (entries.type() == BlobType.TREE) {

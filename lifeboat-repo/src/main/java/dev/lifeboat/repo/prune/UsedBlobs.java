@@ -5,7 +5,8 @@ import dev.lifeboat.repo.BlobId;
 import java.util.Arrays;
 
 /**
- * The blobs that snapshots need, as a sorted array of the first 8 bytes of their ids (8 bytes per blob).
+ * The blobs that snapshots need, as a sorted array of the first 8 bytes of their ids (8 bytes per blob, and
+ * up to half as much again of room to grow).
  * Two ids sharing a prefix are one entry here, so a prefix can stand for a blob no snapshot needs: a
  * caller MUST treat that as "maybe used" (keep), never the reverse. Ids are added in batches that are
  * sorted and merged, so adding the same ids again (snapshots sharing most blobs) costs no memory. Lookups
@@ -72,17 +73,17 @@ final class UsedBlobs {
             }
         }
         if (fresh > 0) {
-            long[] merged = new long[size + fresh];
-            int a = 0;
-            int b = 0;
-            int o = 0;
-            while (a < size && b < fresh) {
-                merged[o++] = sorted[a] < batch[b] ? sorted[a++] : batch[b++];
+            if (sorted.length < size + fresh) {
+                // grown by half at least, so that few arrays are left behind as garbage
+                sorted = Arrays.copyOf(sorted, Math.max(size + fresh, size + size / 2));
             }
-            System.arraycopy(sorted, a, merged, o, size - a);
-            System.arraycopy(batch, b, merged, o + size - a, fresh - b);
-            sorted = merged;
-            size = merged.length;
+            // merged from the back in place: the free tail takes the larger values first
+            int a = size - 1;
+            int b = fresh - 1;
+            for (int o = size + fresh - 1; b >= 0; o--) {
+                sorted[o] = a >= 0 && sorted[a] > batch[b] ? sorted[a--] : batch[b--];
+            }
+            size += fresh;
             starts = null;
         }
         batchSize = 0;
