@@ -1,5 +1,6 @@
 package dev.lifeboat.postgres.logical;
 
+import dev.lifeboat.error.ErrorCode;
 import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.postgres.ConnectionSpec;
 import dev.lifeboat.postgres.PgProcess;
@@ -241,7 +242,7 @@ public final class StreamedRestore {
             p.stdout().transferTo(OutputStream.nullOutputStream());
             p.waitSuccess();
         } catch (IOException e) {
-            throw new LifeboatException(dev.lifeboat.error.ErrorCode.DATABASE, "running pg_restore failed: "
+            throw new LifeboatException(ErrorCode.DATABASE, "running pg_restore failed: "
                     + e.getMessage(), null);
         }
     }
