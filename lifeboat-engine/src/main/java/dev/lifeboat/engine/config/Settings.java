@@ -84,13 +84,16 @@ public final class Settings {
 
     public static final Setting<Integer> DATABASE_RESTORE_JOBS = new Setting<>("database.restore-jobs",
             List.of("LIFEBOAT_RESTORE_JOBS"), "integer", 1,
-            "parallel pg_restore jobs; 1 streams the dump straight into pg_restore, above 1 the dump is first copied "
-                    + "(verified) to a temporary file, which pays off only for many large tables (bench/README.md)",
+            "connections that load rows at once (a big table is split between them) and pg_restore jobs for indexes "
+                    + "and constraints; the dump streams from the repository, only its table of contents goes to a "
+                    + "temporary file. A dump Lifeboat cannot read itself goes to pg_restore whole: streamed with 1, "
+                    + "above 1 first copied (verified) to a temporary file",
             s -> intInRange("database.restore-jobs", s, 1, 64));
 
     public static final Setting<String> DATABASE_TEMP_DIR = new Setting<>("database.temp-dir",
             List.of("LIFEBOAT_TEMP_DIR"), "path", null,
-            "folder for the temporary dump copy of a parallel restore (default: the system temporary folder)", s -> s);
+            "folder for a restore's copy of the dump's table of contents (a few KiB), and for the whole dump when "
+                    + "pg_restore must restore it in parallel (default: the system temporary folder)", s -> s);
 
     public static final Setting<String> POSTGRES_BIN_DIR = new Setting<>("postgres.bin-dir",
             List.of("LIFEBOAT_PG_BIN"), "path", null,

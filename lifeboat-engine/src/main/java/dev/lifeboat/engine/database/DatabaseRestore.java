@@ -7,7 +7,8 @@ import dev.lifeboat.postgres.ConnectionSpec;
 import dev.lifeboat.postgres.PgProcess;
 import dev.lifeboat.postgres.PgTools;
 import dev.lifeboat.postgres.ServerInfo;
-import dev.lifeboat.repo.BlobReader;
+import dev.lifeboat.postgres.logical.ArchiveReader;
+import dev.lifeboat.postgres.logical.StreamedRestore;
 import dev.lifeboat.repo.Json;
 import dev.lifeboat.repo.Progress;
 import dev.lifeboat.repo.Repository;
@@ -21,8 +22,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -32,16 +31,17 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Function;
 
 /**
- * Restores a logical database snapshot: plan, a verified temporary copy of the dump when jobs &gt; 1,
- * pre-restore hook, safety backup of the database about to be replaced, drop and create, pg_restore (in
- * parallel from the copy, streamed otherwise), verification against the recorded facts, post-restore
- * hook. Whatever can fail without changing the target (a full temporary folder, a damaged copy, no
+ * Restores a logical database snapshot: plan, the dump's table of contents read (and, for a dump that
+ * {@link StreamedRestore} cannot read and jobs &gt; 1, a verified temporary copy of the whole dump),
+ * pre-restore hook, safety backup of the database about to be replaced, drop and create, the restore
+ * ({@link StreamedRestore} from the dump as it streams out of the repository, or pg_restore in parallel
+ * from the copy, or streamed), verification against the recorded facts, post-restore hook. Whatever can
+ * fail without changing the target (a damaged dump header, a full temporary folder, a damaged copy, no
  * suitable pg_restore) fails before the hook and the drop.
  */
 public final class DatabaseRestore {
@@ -174,8 +174,20 @@ public final class DatabaseRestore {
         ServerInfo server = serverInfo(target);
         PgTools.Tool pgRestore = request.tools().forServer("pg_restore", server.major());
         Node node = findNode(src.dump().node(), request.snapshot());
+        // the dump's header and table of contents decide how it is restored; the TOC file is written now, so
+        // that a full temporary folder fails before the target is touched
+        String unsupported;
+        Path tocFile = null;
+        try (DumpStream probe = new DumpStream(repo, node, Progress.NONE)) {
+            ArchiveReader archive = ArchiveReader.open(probe);
+            unsupported = StreamedRestore.unsupported(archive);
+            if (unsupported == null) {
+                tocFile = tocFile(request.tempDir(), archive.headerAndToc());
+            }
+        }
         progress.start("restore", node.size(), Progress.Unit.BYTES);
-        Path temp = request.jobs() > 1 ? materialize(node, src.dump().sha256(), request.tempDir()) : null;
+        Path temp = unsupported != null && request.jobs() > 1
+                ? materialize(node, src.dump().sha256(), request.tempDir()) : null;
         Map<String, String> hookEnv = new HashMap<>();
         hookEnv.put("LIFEBOAT_SNAPSHOT", request.snapshot().id().hex());
         hookEnv.put("LIFEBOAT_DATABASE", target.database());
@@ -188,38 +200,14 @@ public final class DatabaseRestore {
                 safety = safetyBackup.apply(target).id().hex();
             }
             recreate(target, src.dump(), plan.targetExists(), server.major());
-            List<String> cmd = new ArrayList<>(List.of(pgRestore.path().toString(), "--no-password", "--exit-on-error",
-                    "--dbname=" + target.database()));
-            if (request.noOwner()) {
-                cmd.add("--no-owner");
-                cmd.add("--no-privileges");
-            }
-            if (temp != null) {
-                cmd.add("--jobs=" + request.jobs());
-                cmd.add(temp.toString());
-                try (PgProcess p = PgProcess.start(cmd, target.childEnvironment(), null, false)) {
-                    p.stdin().close();
-                    p.stdout().transferTo(OutputStream.nullOutputStream());
-                    p.waitSuccess();
+            if (tocFile != null) {
+                try (DumpStream in = new DumpStream(repo, node, progress)) {
+                    StreamedRestore.run(ArchiveReader.open(in), tocFile, new StreamedRestore.Options(pgRestore.path(),
+                            target, request.jobs(), request.noOwner()));
+                    in.verify(src.dump().sha256());
                 }
             } else {
-                try (PgProcess p = PgProcess.start(cmd, target.childEnvironment(), null, false)) {
-                    Thread drain = Thread.ofPlatform().daemon().start(() -> {
-                        try {
-                            p.stdout().transferTo(OutputStream.nullOutputStream());
-                        } catch (IOException ignored) {
-                            // the process ended
-                        }
-                    });
-                    try (OutputStream in = p.stdin()) {
-                        writeVerified(node, src.dump().sha256(), in);
-                    } catch (IOException e) {
-                        p.waitSuccess();
-                        throw e;
-                    }
-                    p.waitSuccess();
-                    drain.join();
-                }
+                pgRestore(pgRestore, target, request, node, src.dump().sha256(), temp);
             }
             progress.finish();
         } catch (IOException e) {
@@ -235,13 +223,8 @@ public final class DatabaseRestore {
             throw new LifeboatException(e.code(), e.getMessage(), "the database was backed up first; undo with: "
                     + "lifeboat restore --type database " + safety.substring(0, 8) + " --clean", e);
         } finally {
-            if (temp != null) {
-                try {
-                    Files.deleteIfExists(temp);
-                } catch (IOException ignored) {
-                    // a leftover file in the temporary folder is all that is lost
-                }
-            }
+            deleteQuietly(temp);
+            deleteQuietly(tocFile);
         }
         List<Verification.Check> checks = Verification.run(target, src.dump().facts(), request.criticalTables(),
                 request.queries());
@@ -250,6 +233,54 @@ public final class DatabaseRestore {
             Hooks.run("post-restore", request.postHook(), hookEnv);
         }
         return new Result(plan, safety, checks, verified, Duration.between(start, Instant.now()).toMillis());
+    }
+
+    /** Restores with pg_restore reading the whole dump: in parallel from the temporary copy, else streamed. */
+    private void pgRestore(PgTools.Tool pgRestore, ConnectionSpec target, Request request, Node node, String sha256,
+                           Path temp) throws IOException, InterruptedException {
+        List<String> cmd = new ArrayList<>(List.of(pgRestore.path().toString(), "--no-password", "--exit-on-error",
+                "--dbname=" + target.database()));
+        if (request.noOwner()) {
+            cmd.add("--no-owner");
+            cmd.add("--no-privileges");
+        }
+        if (temp != null) {
+            cmd.add("--jobs=" + request.jobs());
+            cmd.add(temp.toString());
+            try (PgProcess p = PgProcess.start(cmd, target.childEnvironment(), null, false)) {
+                p.stdin().close();
+                p.stdout().transferTo(OutputStream.nullOutputStream());
+                p.waitSuccess();
+            }
+            return;
+        }
+        try (PgProcess p = PgProcess.start(cmd, target.childEnvironment(), null, false)) {
+            Thread drain = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    p.stdout().transferTo(OutputStream.nullOutputStream());
+                } catch (IOException ignored) {
+                    // the process ended
+                }
+            });
+            try (OutputStream in = p.stdin()) {
+                writeVerified(node, sha256, in);
+            } catch (IOException e) {
+                p.waitSuccess();
+                throw e;
+            }
+            p.waitSuccess();
+            drain.join();
+        }
+    }
+
+    private static void deleteQuietly(Path file) {
+        if (file != null) {
+            try {
+                Files.deleteIfExists(file);
+            } catch (IOException ignored) {
+                // a leftover file in the temporary folder is all that is lost
+            }
+        }
     }
 
     private Node findNode(String path, SnapshotRef snapshot) {
@@ -261,40 +292,19 @@ public final class DatabaseRestore {
         throw LifeboatException.integrity("snapshot '" + snapshot.id().shortHex() + "' has no node '" + path + "'");
     }
 
-    /** Writes the dump to the stream, failing before the end if its SHA-256 differs from the recorded one. */
+    /** Writes the dump to the stream, failing at the end if its SHA-256 differs from the recorded one. */
     private void writeVerified(Node node, String sha256, OutputStream out) throws IOException {
-        MessageDigest md = sha256();
-        try (BlobReader reader = new BlobReader(repo)) {
-            for (byte[] data : reader.inOrder(node.content())) {
-                md.update(data);
-                out.write(data);
-                progress.advance(data.length);
-            }
-        }
-        String actual = HexFormat.of().formatHex(md.digest());
-        if (!actual.equals(sha256)) {
-            throw LifeboatException.integrity("dump '" + node.path() + "' has SHA-256 " + actual + ", the backup recorded "
-                    + sha256);
+        try (DumpStream in = new DumpStream(repo, node, progress)) {
+            in.transferTo(out);
+            in.verify(sha256);
         }
     }
 
     /** Writes the dump to a new file in the temporary folder (the system's by default), verifying its SHA-256. */
     private Path materialize(Node node, String sha256, Path tempDir) {
-        Path dir = tempDir != null ? tempDir : Path.of(System.getProperty("java.io.tmpdir"));
+        Path dir = tempFolder(tempDir);
         String hint = "point --temp-dir at a writable folder, or use --jobs 1 to stream without a temporary copy";
-        if (Files.exists(dir) && !Files.isDirectory(dir)) {
-            throw new LifeboatException(ErrorCode.FAILURE, "cannot write the temporary copy of the dump in '" + dir
-                    + "': it is not a directory", hint);
-        }
-        Path temp;
-        try {
-            Files.createDirectories(dir);
-            temp = Files.createTempFile(dir, "lifeboat-restore-", ".dump",
-                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-        } catch (IOException e) {
-            throw new LifeboatException(ErrorCode.FAILURE, "cannot write the temporary copy of the dump in '" + dir
-                    + "': " + reason(e), hint);
-        }
+        Path temp = createTemp(dir, "the temporary copy of the dump", ".dump", hint);
         try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE)) {
             writeVerified(node, sha256, out);
         } catch (IOException | RuntimeException e) {
@@ -317,16 +327,44 @@ public final class DatabaseRestore {
         return temp;
     }
 
-    private static String reason(IOException e) {
-        return e instanceof java.nio.file.AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage());
+    private static Path tempFolder(Path tempDir) {
+        return tempDir != null ? tempDir : Path.of(System.getProperty("java.io.tmpdir"));
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+    /** A new file only this user can read, in {@code dir}, created with its folder if need be. */
+    private static Path createTemp(Path dir, String what, String suffix, String hint) {
+        if (Files.exists(dir) && !Files.isDirectory(dir)) {
+            throw new LifeboatException(ErrorCode.FAILURE, "cannot write " + what + " in '" + dir
+                    + "': it is not a directory", hint);
         }
+        try {
+            Files.createDirectories(dir);
+            return Files.createTempFile(dir, "lifeboat-restore-", suffix,
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        } catch (IOException e) {
+            throw new LifeboatException(ErrorCode.FAILURE, "cannot write " + what + " in '" + dir + "': "
+                    + reason(e), hint);
+        }
+    }
+
+    /** Writes the dump's header and table of contents (a few kilobytes) to a new file in the temporary folder. */
+    private static Path tocFile(Path tempDir, byte[] headerAndToc) {
+        Path dir = tempFolder(tempDir);
+        String what = "the dump's table of contents";
+        String hint = "point --temp-dir at a writable folder";
+        Path file = createTemp(dir, what, ".toc", hint);
+        try {
+            Files.write(file, headerAndToc, StandardOpenOption.WRITE);
+            return file;
+        } catch (IOException e) {
+            deleteQuietly(file);
+            throw new LifeboatException(ErrorCode.FAILURE, "cannot write " + what + " in '" + dir + "': "
+                    + reason(e), hint);
+        }
+    }
+
+    private static String reason(IOException e) {
+        return e instanceof java.nio.file.AccessDeniedException ? "permission denied" : String.valueOf(e.getMessage());
     }
 
     private static boolean exists(ConnectionSpec target) {
