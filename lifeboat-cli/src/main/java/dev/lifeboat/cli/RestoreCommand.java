@@ -101,7 +101,7 @@ final class RestoreCommand extends BaseCommand {
     @Option(names = "--dry-run", description = "print what would be done and change nothing")
     boolean dryRun;
 
-    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "parallel pg_restore jobs (default: database.restore-jobs)")
+    @Option(names = {"-j", "--jobs"}, paramLabel = "N", description = "connections that load rows and pg_restore jobs for indexes (default: database.restore-jobs)")
     Integer jobs;
 
     @Option(names = "--no-safety-backup", description = "do not back up a database before replacing it")
@@ -110,7 +110,7 @@ final class RestoreCommand extends BaseCommand {
     @Option(names = "--no-owner", description = "do not restore ownership and privileges (roles may be missing)")
     boolean noOwner;
 
-    @Option(names = "--temp-dir", paramLabel = "DIR", description = "folder for the temporary dump copy of a parallel restore")
+    @Option(names = "--temp-dir", paramLabel = "DIR", description = "folder for the dump's table of contents (and the whole dump when pg_restore must restore it in parallel)")
     Path tempDir;
 
     @Override
@@ -327,7 +327,7 @@ final class RestoreCommand extends BaseCommand {
                 : " (new database: it will be created)"));
         say("  safety backup   " + (p.safetyBackup() ? "yes, before dropping" : p.targetExists() ? "NO (disabled)" : "not needed"));
         say("  pre-restore     " + (p.preHook() == null ? "(none)" : p.preHook()));
-        say("  restore         pg_restore with " + p.jobs() + " job(s)");
+        say("  restore         " + p.jobs() + " job(s): rows by COPY, schema and indexes by pg_restore");
         say("  verify          " + String.join("; ", p.verify()));
         say("  post-restore    " + (p.postHook() == null ? "(none)" : p.postHook()));
         say("  estimated time  about " + Format.duration(p.estimatedSeconds() * 1000));

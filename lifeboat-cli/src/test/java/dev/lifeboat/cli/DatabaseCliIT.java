@@ -187,7 +187,7 @@ class DatabaseCliIT {
         assertThat(replace.outLines()).startsWith("restore plan:").endsWith("dry run: nothing was changed")
                 .contains("  into            " + server + "/shop (exists: it will be DROPPED and recreated)",
                         "  safety backup   yes, before dropping",
-                        "  restore         pg_restore with 1 job(s)",
+                        "  restore         1 job(s): rows by COPY, schema and indexes by pg_restore",
                         "  verify          row counts of all 5 tables; schema fingerprint");
         assertThat(beside.outLines()).startsWith("restore plan:").endsWith("dry run: nothing was changed")
                 .contains("  into            " + server + "/never_created (new database: it will be created)",
