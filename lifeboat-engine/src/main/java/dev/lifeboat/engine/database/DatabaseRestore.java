@@ -8,6 +8,7 @@ import dev.lifeboat.postgres.PgProcess;
 import dev.lifeboat.postgres.PgTools;
 import dev.lifeboat.postgres.ServerInfo;
 import dev.lifeboat.postgres.logical.ArchiveReader;
+import dev.lifeboat.postgres.logical.DatabaseFacts;
 import dev.lifeboat.postgres.logical.StreamedRestore;
 import dev.lifeboat.repo.Json;
 import dev.lifeboat.repo.Progress;
@@ -390,17 +391,45 @@ public final class DatabaseRestore {
     }
 
     /** Drops the target database if it exists (ending its sessions) and creates it empty. */
+    /**
+     * Drops (when it exists) and creates the target with the dump's encoding, and with its locale where the
+     * server has it. A server without that locale, or a snapshot that did not record one, gets the server's
+     * default locale; when that locale cannot hold the encoding (a LATIN1 dump on a UTF-8 cluster) the
+     * database gets the C locale, which holds any encoding.
+     */
     private static void recreate(ConnectionSpec target, DumpInfo dump, boolean exists, int serverMajor) {
         ConnectionSpec admin = target.withDatabase("postgres");
         String name = "\"" + target.database().replace("\"", "\"\"") + "\"";
+        DatabaseFacts facts = dump.facts();
+        String create = "CREATE DATABASE " + name + " TEMPLATE template0 ENCODING "
+                + literal(facts.encoding() == null ? "UTF8" : facts.encoding());
+        List<String> attempts = new ArrayList<>();
+        if (facts.collate() != null && facts.ctype() != null) {
+            attempts.add(create + " LC_COLLATE " + literal(facts.collate()) + " LC_CTYPE " + literal(facts.ctype()));
+        }
+        attempts.add(create);
+        attempts.add(create + " LC_COLLATE 'C' LC_CTYPE 'C'");
         try (Connection c = admin.connect(); Statement s = c.createStatement()) {
             if (exists) {
                 s.execute("DROP DATABASE " + name + (serverMajor >= 13 ? " WITH (FORCE)" : ""));
             }
-            String encoding = dump.facts().encoding() == null ? "UTF8" : dump.facts().encoding();
-            s.execute("CREATE DATABASE " + name + " TEMPLATE template0 ENCODING '" + encoding.replace("'", "") + "'");
+            for (int i = 0; ; i++) {
+                try {
+                    s.execute(attempts.get(i));
+                    return;
+                } catch (SQLException e) {
+                    // 22023: a locale the server lacks, or one that does not match the encoding
+                    if (!"22023".equals(e.getSQLState()) || i == attempts.size() - 1) {
+                        throw e;
+                    }
+                }
+            }
         } catch (SQLException e) {
             throw admin.error(e);
         }
+    }
+
+    private static String literal(String value) {
+        return "'" + value.replace("'", "''") + "'";
     }
 }

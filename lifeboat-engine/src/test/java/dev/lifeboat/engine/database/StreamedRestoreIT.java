@@ -70,8 +70,8 @@ class StreamedRestoreIT {
     }
 
     @Test
-    void aDumpInAnotherClientEncodingIsRestoredByPgRestoreWhole() {
-        PG.execute("postgres", "CREATE DATABASE latin TEMPLATE template0 ENCODING 'SQL_ASCII'");
+    void aDumpInAnotherEncodingIsRestoredByPgRestoreWholeWithItsEncodingAndLocale() {
+        PG.execute("postgres", "CREATE DATABASE latin TEMPLATE template0 ENCODING 'LATIN1' LC_COLLATE 'C' LC_CTYPE 'C'");
         PG.execute("latin", "CREATE TABLE words (id int PRIMARY KEY, w text); "
                 + "INSERT INTO words SELECT g, 'façade Zoë ' || g FROM generate_series(1, 1000) g");
         String digest = PG.value("latin", "SELECT md5(string_agg(w, ',' ORDER BY id)) FROM words");
@@ -84,8 +84,8 @@ class StreamedRestoreIT {
             assertThat(result.verified()).as("%s", result.checks()).isTrue();
             assertThat(PG.value("latin_copy" + jobs, "SELECT md5(string_agg(w, ',' ORDER BY id)) FROM words"))
                     .isEqualTo(digest);
-            assertThat(PG.value("latin_copy" + jobs, "SELECT pg_encoding_to_char(encoding) FROM pg_database "
-                    + "WHERE datname = current_database()")).isEqualTo("SQL_ASCII");
+            assertThat(PG.value("latin_copy" + jobs, "SELECT pg_encoding_to_char(encoding) || ' ' || datcollate "
+                    + "|| ' ' || datctype FROM pg_database WHERE datname = current_database()")).isEqualTo("LATIN1 C C");
         }
     }
 

@@ -16,12 +16,16 @@ import java.util.List;
 
 /**
  * What a backup records about a database so that a restore can be verified without asking anyone:
- * exact row counts per table and a fingerprint of the schema, taken in one transaction snapshot.
+ * exact row counts per table and a fingerprint of the schema, taken in one transaction snapshot, and the
+ * encoding and locale a restore creates the database with ({@code collate} and {@code ctype} are null in
+ * snapshots taken before they were recorded).
  */
 public record DatabaseFacts(
         @JsonProperty("name") String name,
         @JsonProperty("sizeBytes") long sizeBytes,
         @JsonProperty("encoding") String encoding,
+        @JsonProperty("collate") String collate,
+        @JsonProperty("ctype") String ctype,
         @JsonProperty("schemaFingerprint") String schemaFingerprint,
         @JsonProperty("tables") List<TableCount> tables) {
 
@@ -80,13 +84,18 @@ public record DatabaseFacts(
             String name;
             long size;
             String encoding;
+            String collate;
+            String ctype;
             try (Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT current_database(), pg_database_size(current_database()), "
-                         + "pg_encoding_to_char(encoding) FROM pg_database WHERE datname = current_database()")) {
+                         + "pg_encoding_to_char(encoding), datcollate, datctype FROM pg_database "
+                         + "WHERE datname = current_database()")) {
                 rs.next();
                 name = rs.getString(1);
                 size = rs.getLong(2);
                 encoding = rs.getString(3);
+                collate = rs.getString(4);
+                ctype = rs.getString(5);
             }
             List<TableCount> counts = new ArrayList<>();
             List<String[]> tables = new ArrayList<>();
@@ -103,7 +112,7 @@ public record DatabaseFacts(
                     counts.add(new TableCount(t[0], t[1], rs.getLong(1)));
                 }
             }
-            return new DatabaseFacts(name, size, encoding, fingerprint(c), counts);
+            return new DatabaseFacts(name, size, encoding, collate, ctype, fingerprint(c), counts);
         } catch (SQLException e) {
             throw spec.error(e);
         }
