@@ -8,6 +8,7 @@ root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BENCH_DIR=${BENCH_DIR:-/var/tmp/lifeboat-bench}
 BENCH_SIZE_MB=${BENCH_SIZE_MB:-300}
 BENCH_ROUNDS=${BENCH_ROUNDS:-2}
+BENCH_WARMUP=${BENCH_WARMUP:-1}
 default_jar=$root/lifeboat-cli/target/lifeboat.jar
 LIFEBOAT=${LIFEBOAT:-$default_jar}
 
@@ -103,6 +104,21 @@ start_proxy() {
   say "S3 server at $LIFEBOAT_S3_ENDPOINT (pid $proxy_pid)"
 }
 
+# warm_up: an untimed backup and restore through the S3 server, so that the timed steps meet a server whose
+# request paths (HTTP, signatures, digests, files) are compiled, as a real S3 service's are, and not a JVM
+# that compiles them during the first steps (1 to 1.5 s of its CPU on these 2 cores).
+warm_up() {
+  local repo=s3://$bucket/warm-up dir=$BENCH_DIR/s3-restore/warm-up
+  say "warming up the S3 server (untimed backup and restore)"
+  rm -rf "$dir"
+  mkdir -p "$dir"
+  if ! { "${lifeboat_cmd[@]}" init --repo "$repo" && "${lifeboat_cmd[@]}" backup --repo "$repo" --type files "$src" \
+      && "${lifeboat_cmd[@]}" restore --repo "$repo" latest --target "$dir"; } > "$logs/warm-up.log" 2>&1; then
+    die "the warm-up failed; see '$logs/warm-up.log'"
+  fi
+  rm -rf "$dir"
+}
+
 can_drop_caches=0
 if (sync && echo 3 > /proc/sys/vm/drop_caches) 2>/dev/null; then
   can_drop_caches=1
@@ -115,16 +131,24 @@ drop_caches() {
   fi
 }
 
+# CPU seconds (user and system) the S3 server's process has used so far.
+proxy_cpu() {
+  awk -v hz="$(getconf CLK_TCK)" '{ sub(/^.*\) /, ""); printf "%.2f\n", ($12 + $13) / hz }' "/proc/$proxy_pid/stat"
+}
+
 # run_step TARGET STEP ROUND DIR COMMAND...: runs COMMAND in DIR after dropping caches and records wall
-# seconds and peak RSS (KiB); output goes to $logs/TARGET-STEP-ROUND.log.
+# seconds, peak RSS (KiB), Lifeboat's CPU seconds and the S3 server's CPU seconds meanwhile; output goes to
+# $logs/TARGET-STEP-ROUND.log.
 run_step() {
-  local target=$1 step=$2 round=$3 dir=$4 timing rc=0 secs rss
+  local target=$1 step=$2 round=$3 dir=$4 timing rc=0 secs rss user sys server0 server1
   shift 4
   drop_caches
   timing=$(mktemp)
   say "$target: $step (round $round)"
-  (cd "$dir" && /usr/bin/time -f '%e %M' -o "$timing" "$@") > "$logs/$target-$step-$round.log" 2>&1 || rc=$?
-  read -r secs rss < <(tail -n 1 "$timing") || true
+  server0=$(proxy_cpu)
+  (cd "$dir" && /usr/bin/time -f '%e %M %U %S' -o "$timing" "$@") > "$logs/$target-$step-$round.log" 2>&1 || rc=$?
+  server1=$(proxy_cpu)
+  read -r secs rss user sys < <(tail -n 1 "$timing") || true
   rm -f "$timing"
   if [ "$rc" != 0 ]; then
     say "$target: $step failed with exit status $rc; last lines of '$logs/$target-$step-$round.log':"
@@ -132,7 +156,9 @@ run_step() {
     failed=1
     return 1
   fi
-  printf '%s\t%s\t%s\t%s\n' "$target" "$step" "$secs" "$rss" >> "$results"
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$target" "$step" "$round" "$secs" "$rss" \
+    "$(awk -v a="$user" -v b="$sys" 'BEGIN { print a + b }')" \
+    "$(awk -v a="$server0" -v b="$server1" 'BEGIN { print b - a }')" >> "$results"
 }
 
 # bench_target TARGET ROUND: init, backup and (but append-only) restore of the corpus in a fresh repository.
@@ -169,32 +195,40 @@ import sys
 results_path, stats_path, proxy_rss_kib, *meta = sys.argv[1:]
 runs = {}
 for line in open(results_path):
-    target, step, secs, rss = line.rstrip("\n").split("\t")
-    runs.setdefault((target, step), []).append((float(secs), float(rss)))
+    target, step, rnd, secs, rss, cpu, server = line.rstrip("\n").split("\t")
+    runs.setdefault((target, step), []).append((float(secs), float(rss), float(cpu), float(server)))
 corpus_bytes = sum(int(l.split("\t")[2]) for l in open(stats_path))
 mib = corpus_bytes / 2**20
 
 def best(target, step):
-    """The fastest round's wall seconds, and the highest peak RSS of any round in MiB."""
+    """The fastest round (wall s, Lifeboat CPU s, S3 server CPU s), the highest peak RSS of any round in MiB,
+    and every round's wall seconds."""
     r = runs.get((target, step))
-    return (min(s for s, _ in r), max(m for _, m in r) / 1024) if r else (None, None)
+    if not r:
+        return None, None, None, None, []
+    fastest = min(r)
+    return fastest[0], fastest[2], fastest[3], max(m for _, m, _, _ in r) / 1024, [s for s, _, _, _ in r]
 
 def fmt(v, f):
     return "-" if v is None else f.format(v)
 
 out = ["# Lifeboat S3 benchmark", ""] + [f"- {m}" for m in meta]
-out += [f"- corpus: {mib:.0f} MiB (files-bench.sh's generator); wall time: best of the rounds; peak RSS: "
-        f"highest of the rounds (the Lifeboat process alone)",
+out += [f"- corpus: {mib:.0f} MiB (files-bench.sh's generator); wall time and CPU: the fastest round; peak RSS: "
+        f"highest of the rounds (the Lifeboat process alone); S3 server CPU: what S3Proxy used during the step",
         f"- S3 server (S3Proxy, same machine, same CPUs) peak RSS: {int(proxy_rss_kib) / 1024:.0f} MiB", "",
-        "| step | repository | wall s | MiB/s | peak RSS MiB | time vs local |", "|---|---|---:|---:|---:|---:|"]
+        "| step | repository | wall s | MiB/s | peak RSS MiB | Lifeboat CPU s | S3 server CPU s | time vs local "
+        "| wall s, each round |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---|"]
 targets = []
 for step, names in (("backup", ["local", "s3", "s3-append-only"]), ("restore", ["local", "s3"])):
-    local_secs, _ = best("local", step)
+    local_secs = best("local", step)[0]
     for name in names:
-        secs, rss = best(name, step)
+        secs, cpu, server, rss, rounds = best(name, step)
         ratio = secs / local_secs if secs and local_secs else None
+        server_text = "-" if name == "local" else fmt(server, "{:.2f}")
         out.append(f"| {step} | {name} | {fmt(secs, '{:.2f}')} | {fmt(mib / secs if secs else None, '{:.1f}')} | "
-                   f"{fmt(rss, '{:.0f}')} | {fmt(ratio, '{:.2f}x')} |")
+                   f"{fmt(rss, '{:.0f}')} | {fmt(cpu, '{:.2f}')} | {server_text} | {fmt(ratio, '{:.2f}x')} | "
+                   f"{', '.join(f'{s:.2f}' for s in rounds)} |")
         if name == "s3":
             targets.append((f"{step} time, S3 vs local", ratio))
 out += ["", "| target | limit | measured | result |", "|---|---:|---:|---|"]
@@ -207,6 +241,7 @@ PY
 
 [[ "$BENCH_SIZE_MB" =~ ^[0-9]+$ ]] && [ "$BENCH_SIZE_MB" -ge 16 ] \
   || die "BENCH_SIZE_MB must be a whole number of MiB, at least 16 (got '$BENCH_SIZE_MB')"
+[[ "$BENCH_WARMUP" =~ ^[01]$ ]] || die "BENCH_WARMUP must be 0 or 1 (got '$BENCH_WARMUP')"
 [[ "$BENCH_ROUNDS" =~ ^[1-9][0-9]*$ ]] || die "BENCH_ROUNDS must be a positive whole number (got '$BENCH_ROUNDS')"
 [ -n "$corpus_version" ] || die "cannot read corpus_version from '$files_bench'"
 mkdir -p "$BENCH_DIR"
@@ -217,6 +252,7 @@ mkdir -p "$logs" "$BENCH_DIR/s3-repos"
 : > "$results"
 cp -a "$corpus" "$src"
 start_proxy
+[ "$BENCH_WARMUP" = 0 ] || warm_up
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 # Alternate the order between rounds so that neither repository always runs first on a warming machine.
 for round in $(seq 1 "$BENCH_ROUNDS"); do
@@ -235,6 +271,6 @@ report "${proxy_rss:-0}" \
   "lifeboat: $("${lifeboat_cmd[@]}" --version 2>/dev/null | head -n 1)" \
   "date: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $cache_note" \
   "load average (1, 5, 15 min): $load_before before, $load_after after" \
-  "rounds: BENCH_ROUNDS=$BENCH_ROUNDS, size: BENCH_SIZE_MB=$BENCH_SIZE_MB, logs in '$logs'" | tee "$report"
+  "rounds: BENCH_ROUNDS=$BENCH_ROUNDS, warm-up: BENCH_WARMUP=$BENCH_WARMUP, size: BENCH_SIZE_MB=$BENCH_SIZE_MB, logs in '$logs'" | tee "$report"
 say "results written to '$report'"
 exit "$failed"

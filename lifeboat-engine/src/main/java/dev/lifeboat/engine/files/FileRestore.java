@@ -48,7 +48,7 @@ public final class FileRestore {
     /** The JDK copies a heap buffer through a cached direct buffer of at most this size (see the launcher). */
     private static final int WRITE_SLICE = 1 << 20;
     /** Content handed to the reader as one group: enough for reads of whole pack ranges, little to hold. */
-    private static final long BATCH_BYTES = 32 << 20;
+    private static final long BATCH_BYTES = 128 << 20;
 
     /** What to restore and where. */
     public record Request(SnapshotRef snapshot, Path target, List<String> includes, boolean overwrite,

@@ -137,6 +137,15 @@ public final class RetryingBackend extends ForwardingBackend {
         return retry(() -> delegate.getRange(name, offset, length));
     }
 
+    /** Forwards the buffer, so that S3 reads stream into it; an attempt that failed is overwritten by the next. */
+    @Override
+    public void readRange(ObjectName name, long offset, int length, byte[] into) {
+        retry(() -> {
+            delegate.readRange(name, offset, length, into);
+            return null;
+        });
+    }
+
     @Override
     public boolean exists(ObjectName name) {
         return retry(() -> delegate.exists(name));

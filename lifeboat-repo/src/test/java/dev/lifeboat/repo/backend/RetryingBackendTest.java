@@ -6,6 +6,7 @@ import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -73,6 +74,14 @@ class RetryingBackendTest extends BackendContractTest {
             delegate.list(kind, each);
             maybeFail();
         }
+
+        /** Fills the buffer with garbage before failing, as a response cut short would. */
+        @Override
+        public void readRange(ObjectName name, long offset, int length, byte[] into) {
+            Arrays.fill(into, (byte) -1);
+            maybeFail();
+            delegate.readRange(name, offset, length, into);
+        }
     }
 
     @Test
@@ -87,6 +96,18 @@ class RetryingBackendTest extends BackendContractTest {
         assertThat(sleeps.get(0)).isBetween(Duration.ZERO, Duration.ofMillis(100));
         assertThat(sleeps.get(1)).isBetween(Duration.ZERO, Duration.ofMillis(200));
         assertThat(sleeps.get(2)).isBetween(Duration.ZERO, Duration.ofMillis(250));
+    }
+
+    @Test
+    void aRangeReadRetriedAfterAFailureFillsTheCallersBufferWithTheRightBytes() {
+        Flaky flaky = new Flaky(1, ErrorCode.STORAGE_TRANSIENT, false);
+        flaky.delegate.put(key("k"), new byte[] {1, 2, 3, 4});
+        byte[] into = new byte[2];
+
+        new RetryingBackend(flaky, policy, sleeps::add).readRange(key("k"), 1, 2, into);
+
+        assertThat(into).containsExactly(2, 3);
+        assertThat(flaky.calls).hasValue(2);
     }
 
     @Test

@@ -19,6 +19,7 @@ import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.ResponseBytes;
+import software.amazon.awssdk.core.ResponseInputStream;
 import software.amazon.awssdk.core.checksums.RequestChecksumCalculation;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.exception.SdkException;
@@ -342,6 +343,14 @@ public final class S3Backend implements Backend {
 
     @Override
     public byte[] getRange(ObjectName name, long offset, int length) {
+        byte[] bytes = new byte[length];
+        readRange(name, offset, length, bytes);
+        return bytes;
+    }
+
+    /** Streams the range from the response into {@code into}, with no copy of its own. */
+    @Override
+    public void readRange(ObjectName name, long offset, int length, byte[] into) {
         if (offset < 0 || length < 0) {
             throw outOfRange(name, offset, length, size(name));
         }
@@ -350,20 +359,18 @@ public final class S3Backend implements Backend {
             if (offset > size) {
                 throw outOfRange(name, offset, length, size);
             }
-            return new byte[0];
+            return;
         }
-        try {
-            ResponseBytes<GetObjectResponse> r = s3.getObjectAsBytes(b -> b.bucket(where.bucket()).key(key(name))
-                    .range("bytes=" + offset + "-" + (offset + length - 1)));
-            byte[] bytes = r.asByteArrayUnsafe();
-            Long sent = r.response().contentLength();
-            if (sent != null && sent != bytes.length) {
-                throw truncated(name, bytes.length, sent);
+        try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(where.bucket()).key(key(name))
+                .range("bytes=" + offset + "-" + (offset + length - 1)))) {
+            int got = in.readNBytes(into, 0, length);
+            Long sent = in.response().contentLength();
+            if (sent != null && got < Math.min(sent, length)) {
+                throw truncated(name, got, sent);
             }
-            if (bytes.length != length) {
-                throw outOfRange(name, offset, length, totalSize(r.response(), name));
+            if (got != length || sent != null && sent != length) {
+                throw outOfRange(name, offset, length, totalSize(in.response(), name));
             }
-            return bytes;
         } catch (NoSuchKeyException e) {
             throw new ObjectNotFoundException(name);
         } catch (S3Exception e) {
@@ -373,6 +380,9 @@ public final class S3Backend implements Backend {
             throw failure("read", name, e);
         } catch (SdkException e) {
             throw failure("read", name, e);
+        } catch (IOException e) {
+            throw new LifeboatException(ErrorCode.STORAGE_TRANSIENT, "cannot read '" + name + "' in repository '"
+                    + where + "': " + e.getMessage(), null, e);
         }
     }
 
