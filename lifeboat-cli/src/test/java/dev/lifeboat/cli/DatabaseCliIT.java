@@ -12,6 +12,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 import java.io.IOException;
+import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -377,7 +378,7 @@ class DatabaseCliIT {
      * database is dropped or a safety backup is taken.
      */
     @Test
-    void aParallelRestoreWithoutRoomForItsTemporaryCopyFailsBeforeDroppingAnything()
+    void aParallelRestoreNeedsRoomOnlyForTheTableOfContentsAndFailsCleanlyWithoutIt()
             throws IOException, InterruptedException {
         Path tiny = Files.createDirectories(dir.resolve("tiny"));
         assumeTrue(run(List.of("/bin/mount", "-t", "tmpfs", "-o", "size=1m", "lifeboat-test", tiny.toString()),
@@ -388,27 +389,45 @@ class DatabaseCliIT {
             String backup = backup(lifeboat, "--database", "full_disk");
             long dumpBytes = lifeboat.ok("snapshots", "--json").json().get(0).get("snapshot").get("details")
                     .get("databases").get(0).get("bytes").asLong();
+            assertThat(dumpBytes).as("the dump is larger than the temporary folder").isGreaterThan(1 << 20);
+            Path filler = tiny.resolve("filler");
+            try (OutputStream out = Files.newOutputStream(filler)) {
+                byte[] block = new byte[4096];
+                while (true) {
+                    out.write(block);
+                    out.flush();
+                }
+            } catch (IOException full) {
+                // the folder is full now
+            }
 
-            LifeboatCli.Run restore = lifeboat.run("restore", backup, "--clean", "--jobs", "2", "--temp-dir",
+            LifeboatCli.Run failed = lifeboat.run("restore", backup, "--clean", "--jobs", "2", "--temp-dir",
                     tiny.toString());
 
-            assertThat(restore.exit()).as("%s", restore).isEqualTo(1);
-            assertThat(restore.errLines()).containsExactly(
-                    "lifeboat: no space left in '" + tiny + "' for the " + dumpBytes + "-byte dump",
-                    "HINT: free space there, point --temp-dir elsewhere, or use --jobs 1 to stream without a "
-                            + "temporary copy");
+            assertThat(failed.exit()).as("%s", failed).isEqualTo(1);
+            assertThat(failed.errLines().get(0)).startsWith("lifeboat: cannot write the dump's table of contents in '"
+                    + tiny + "': ");
+            assertThat(failed.errLines().get(1)).isEqualTo("HINT: point --temp-dir at a writable folder");
             try (Stream<Path> left = Files.list(tiny)) {
-                assertThat(left).as("no temporary copy is left behind").isEmpty();
+                assertThat(left).as("nothing is left behind").containsExactly(filler);
             }
             assertThat(PG.rowCounts("full_disk")).isEqualTo(shopCounts);
-            assertRepositoryIntact(lifeboat, 1);
+
+            Files.delete(filler);
+            lifeboat.ok("restore", backup, "--clean", "--jobs", "2", "--temp-dir", tiny.toString());
+
+            assertThat(PG.rowCounts("full_disk")).isEqualTo(shopCounts);
+            try (Stream<Path> left = Files.list(tiny)) {
+                assertThat(left).as("no temporary file is left behind").isEmpty();
+            }
+            assertRepositoryIntact(lifeboat, 2);
         } finally {
             run(List.of("/bin/umount", tiny.toString()), Map.of());
         }
     }
 
     @Test
-    void aParallelRestoreWhoseTempDirIsAFileSaysSoBeforeDroppingAnything() throws IOException {
+    void aRestoreWhoseTempDirIsAFileSaysSoBeforeDroppingAnything() throws IOException {
         PG.copyDatabase("shop", "temp_is_file");
         LifeboatCli lifeboat = lifeboat();
         String backup = backup(lifeboat, "--database", "temp_is_file");
@@ -418,8 +437,8 @@ class DatabaseCliIT {
 
         assertThat(restore.exit()).as("%s", restore).isEqualTo(1);
         assertThat(restore.errLines()).containsExactly(
-                "lifeboat: cannot write the temporary copy of the dump in '" + notADir + "': it is not a directory",
-                "HINT: point --temp-dir at a writable folder, or use --jobs 1 to stream without a temporary copy");
+                "lifeboat: cannot write the dump's table of contents in '" + notADir + "': it is not a directory",
+                "HINT: point --temp-dir at a writable folder");
         assertThat(PG.rowCounts("temp_is_file")).isEqualTo(shopCounts);
         assertRepositoryIntact(lifeboat, 1);
     }
