@@ -21,9 +21,10 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Writes the WAL a recovery needs into a staging folder while the recovering server already runs: the
  * folder first lists every file that will come ({@value #EXPECTED}), each file appears whole (written under
- * a temporary name, then renamed), in order, and {@link #restoreCommand()} makes the server wait for a
- * listed file that is not there yet instead of taking its absence for the end of the WAL. So the server
- * starts, syncs and replays while the rest is decoded, instead of after.
+ * a temporary name, then renamed), two at a time in the order recovery reads them, and
+ * {@link #restoreCommand()} makes the server wait for a listed file that is not there yet instead of taking
+ * its absence for the end of the WAL. So the server starts, syncs and replays while the rest is decoded,
+ * instead of after.
  *
  * <p>If staging fails or this process dies, the command exits with status 200, which PostgreSQL treats
  * as a fatal error of the command (above 125): recovery stops with an error instead of ending early at a
