@@ -8,12 +8,13 @@ import dev.lifeboat.repo.wal.WalStore;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Iterator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicReference;
@@ -24,7 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * a temporary name, then renamed), two at a time in the order recovery reads them, and
  * {@link #restoreCommand()} makes the server wait for a listed file that is not there yet instead of taking
  * its absence for the end of the WAL. So the server starts, syncs and replays while the rest is decoded,
- * instead of after.
+ * instead of after. Staging stays at most {@value #AHEAD} files ahead of the newest one the server asked
+ * for (the command leaves a {@value #WANTED} marker), so a target long before the end of the WAL does not
+ * wait for, or fill the disk with, WAL it never reads.
  *
  * <p>If staging fails or this process dies, the command exits with status 200, which PostgreSQL treats
  * as a fatal error of the command (above 125): recovery stops with an error instead of ending early at a
@@ -33,6 +36,9 @@ import java.util.concurrent.atomic.AtomicReference;
 final class WalStaging implements AutoCloseable {
     static final String EXPECTED = ".expected";
     static final String FAILED = ".failed";
+    static final String WANTED = ".wanted";
+    static final int AHEAD = 8;
+    private static final long PAUSE_MILLIS = 20;
     private static final int THREADS = 2;
     private final Path dir;
     private final WalStore store;
@@ -41,8 +47,13 @@ final class WalStaging implements AutoCloseable {
     private final Progress progress;
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicReference<RuntimeException> failure = new AtomicReference<>();
-    private final Iterator<Map.Entry<String, String>> next;
+    private final List<Map.Entry<String, String>> files;
+    private final Map<String, Integer> positions = new HashMap<>();
+    private int next;
+    /** The position of the newest file the server asked for, -1 before the first. */
+    private int wanted = -1;
     private volatile boolean cancelled;
+    private volatile boolean paced = true;
     private boolean finished;
 
     /**
@@ -57,7 +68,10 @@ final class WalStaging implements AutoCloseable {
         this.sysid = sysid;
         this.segmentSize = segmentSize;
         this.progress = progress;
-        this.next = files.entrySet().iterator();
+        this.files = List.copyOf(files.entrySet());
+        for (int i = 0; i < this.files.size(); i++) {
+            positions.put(this.files.get(i).getKey(), i);
+        }
         Files.createDirectories(dir);
         Files.writeString(dir.resolve(EXPECTED), String.join("\n", files.keySet()) + "\n", StandardCharsets.US_ASCII);
         LocalCluster.giveToPostgres(dir);
@@ -65,15 +79,16 @@ final class WalStaging implements AutoCloseable {
     }
 
     /**
-     * The restore_command: copy a listed file once it is staged; fail at once for a file that is not listed
-     * (a newer timeline's history file, the segment after the end); exit 200 if staging failed or the
-     * staging process is gone.
+     * The restore_command: mark a listed file as wanted and copy it once it is staged; fail at once for a
+     * file that is not listed (a newer timeline's history file, the segment after the end); exit 200 if the
+     * mark cannot be left, staging failed or the staging process is gone.
      */
     String restoreCommand() {
         String f = dir + "/%f";
-        return "if grep -qxF \"%f\" \"" + dir.resolve(EXPECTED) + "\"; then while [ ! -e \"" + f + "\" ]; do "
-                + "if [ -e \"" + dir.resolve(FAILED) + "\" ] || [ ! -d /proc/" + ProcessHandle.current().pid()
-                + " ]; then exit 200; fi; sleep 0.02; done; fi; exec cp \"" + f + "\" \"%p\"";
+        return "if grep -qxF \"%f\" \"" + dir.resolve(EXPECTED) + "\"; then touch \"" + f + WANTED + "\" || exit 200; "
+                + "while [ ! -e \"" + f + "\" ]; do if [ -e \"" + dir.resolve(FAILED) + "\" ] || [ ! -d /proc/"
+                + ProcessHandle.current().pid() + " ]; then exit 200; fi; sleep 0.02; done; fi; exec cp \"" + f
+                + "\" \"%p\"";
     }
 
     /** Starts staging in the background. */
@@ -87,14 +102,17 @@ final class WalStaging implements AutoCloseable {
     private void stageAll() {
         try {
             while (!cancelled && failure.get() == null) {
-                Map.Entry<String, String> e;
-                synchronized (next) {
-                    if (!next.hasNext()) {
+                int position;
+                synchronized (this) {
+                    if (next == files.size()) {
                         return;
                     }
-                    e = next.next();
+                    position = next++;
                 }
-                stage(e.getKey(), e.getValue());
+                if (!awaitTurn(position)) {
+                    return;
+                }
+                stage(files.get(position).getKey(), files.get(position).getValue());
                 progress.advance(1);
             }
         } catch (IOException | RuntimeException e) {
@@ -104,6 +122,36 @@ final class WalStaging implements AutoCloseable {
                 markFailed();
             }
         }
+    }
+
+    /** Waits until the file at this position is at most {@value #AHEAD} ahead of the newest wanted one. */
+    private boolean awaitTurn(int position) throws IOException {
+        while (paced && position > wanted() + AHEAD) {
+            if (cancelled || failure.get() != null) {
+                return false;
+            }
+            try {
+                Thread.sleep(PAUSE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Reads the server's marks: the position of the newest file it asked for. */
+    private synchronized int wanted() throws IOException {
+        try (DirectoryStream<Path> marks = Files.newDirectoryStream(dir, "*" + WANTED)) {
+            for (Path m : marks) {
+                String name = m.getFileName().toString();
+                Integer p = positions.get(name.substring(0, name.length() - WANTED.length()));
+                if (p != null && p > wanted) {
+                    wanted = p;
+                }
+            }
+        }
+        return wanted;
     }
 
     private void stage(String name, String stored) throws IOException {
@@ -131,8 +179,12 @@ final class WalStaging implements AutoCloseable {
         return failure.get();
     }
 
-    /** Waits until every file is staged (or staging failed), and throws the failure. */
+    /**
+     * Stages every file, however far ahead of the server, and waits until they are staged (or staging
+     * failed), and throws the failure: for a server left running, which may ask for any of them later.
+     */
     void finish() {
+        paced = false;
         join();
         if (failure.get() != null) {
             throw failure.get();

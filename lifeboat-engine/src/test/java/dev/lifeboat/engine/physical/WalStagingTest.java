@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -100,6 +101,42 @@ class WalStagingTest {
             assertThat(staging.failure()).isInstanceOfSatisfying(LifeboatException.class,
                     e -> assertThat(e.code()).isEqualTo(ErrorCode.NOT_FOUND));
         }
+    }
+
+    @Test
+    void stagingStaysAFewFilesAheadOfTheNewestOneTheServerAskedFor() throws Exception {
+        Map<String, String> files = new LinkedHashMap<>();
+        String name = SEG;
+        for (int i = 0; i < WalStaging.AHEAD + 3; i++) {
+            store.put(S, name, TestWal.segment(SYSID, name));
+            files.put(name, name);
+            name = "0000000100000000000000" + String.format("%02X", Integer.parseInt(name.substring(22), 16) + 1);
+        }
+        List<String> names = List.copyOf(files.keySet());
+        Path wal = dir.resolve("wal");
+        try (WalStaging staging = new WalStaging(wal, store, S, SEGMENT_SIZE, files, Progress.NONE)) {
+            staging.start();
+            awaitFile(wal.resolve(names.get(WalStaging.AHEAD - 1)));
+            Thread.sleep(300);
+            assertThat(wal.resolve(names.get(WalStaging.AHEAD))).doesNotExist();
+
+            Process first = restore(staging, names.get(1), dir.resolve("RECOVERYXLOG"));
+
+            assertThat(first.waitFor(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(first.exitValue()).isZero();
+            awaitFile(wal.resolve(names.get(WalStaging.AHEAD + 1)));
+            Thread.sleep(300);
+            assertThat(wal.resolve(names.get(WalStaging.AHEAD + 2))).doesNotExist();
+            staging.finish();
+            assertThat(wal.resolve(names.get(WalStaging.AHEAD + 2))).exists();
+        }
+    }
+
+    static void awaitFile(Path file) throws InterruptedException {
+        for (int i = 0; i < 1500 && !Files.exists(file); i++) {
+            Thread.sleep(20);
+        }
+        assertThat(file).exists();
     }
 
     /** Runs the restore command the way PostgreSQL does, with /bin/sh. */
