@@ -36,10 +36,11 @@ import java.util.TreeMap;
 
 /**
  * Point-in-time recovery into a new data directory: choose the base backup for the target, restore its
- * files in parallel, stage exactly the WAL from the backup's start onwards (no program start per segment
- * during recovery), write the recovery settings, start the cluster (as the postgres user when run as
- * root) on its own port beside any live cluster, wait for recovery to reach the target and promote, then
- * check that the cluster answers and report the point it recovered to.
+ * files in parallel (flushing them to disk meanwhile, see {@link EarlySync}), write the recovery settings,
+ * start the cluster (as the postgres user when run as root) on its own port beside any live cluster while
+ * exactly the WAL from the backup's start onwards is staged beside it (no program start per segment during
+ * recovery; the server waits for a segment still being staged, see {@link WalStaging}), wait for recovery
+ * to reach the target and promote, then check that the cluster answers and report the point it recovered to.
  */
 public final class PointInTimeRestore {
     /** What to recover, where. */
@@ -76,6 +77,8 @@ public final class PointInTimeRestore {
             @JsonProperty("durationMillis") long durationMillis) {
     }
 
+    /** How often the restored cluster is asked whether it left recovery. */
+    private static final long POLL_MILLIS = 100;
     private final Repository repo;
     private final Progress progress;
 
@@ -248,7 +251,10 @@ public final class PointInTimeRestore {
 
     public Plan plan(Request request) {
         Backup b = choose(request);
-        TreeMap<String, String> wal = walToStage(b, request);
+        return plan(b, walToStage(b, request), request);
+    }
+
+    private static Plan plan(Backup b, TreeMap<String, String> wal, Request request) {
         String firstWal = b.details().startWal();
         String lastWal = wal.keySet().stream().filter(n -> !n.endsWith(".history")).reduce((x, y) -> y).orElse(firstWal);
         long bytes = b.ref().snapshot().summary().bytes();
@@ -266,8 +272,8 @@ public final class PointInTimeRestore {
         Path dir = request.targetDir().toAbsolutePath().normalize();
         refuseNonEmpty(dir);
         Backup b = choose(request);
-        Plan plan = plan(request);
         TreeMap<String, String> wal = walToStage(b, request);
+        Plan plan = plan(b, wal, request);
         PhysicalDetails d = b.details();
 
         Map<String, Path> relocations = new LinkedHashMap<>();
@@ -278,46 +284,76 @@ public final class PointInTimeRestore {
             relocations.put(nodePath(t.location()), to);
             tablespaceMap.append(t.oid()).append(' ').append(to).append('\n');
         }
+        EarlySync sync = new EarlySync(List.copyOf(relocations.values()));
+        try (sync; WalStaging staging = prepare(b, dir, wal, tablespaceMap.toString(), relocations, request)) {
+            sync.close();
+            LocalCluster cluster = LocalCluster.existing(request.tools(), dir, request.port());
+            try {
+                cluster.start();
+            } catch (LifeboatException e) {
+                throw staging.failure() != null ? staging.failure() : e;
+            }
+            return awaitPromotion(cluster, staging, plan, request, start);
+        }
+    }
+
+    /**
+     * Restores the base backup's files, starts staging the WAL (history files first: the server reads
+     * them when it starts), and writes what recovery reads: backup_label, tablespace_map, the recovery
+     * settings and recovery.signal.
+     */
+    private WalStaging prepare(Backup b, Path dir, TreeMap<String, String> wal, String tablespaceMap,
+                               Map<String, Path> relocations, Request request) {
+        PhysicalDetails d = b.details();
         FileRestore.Result files = new FileRestore(repo, progress).run(FileRestore.Request.relocated(b.ref(), relocations));
         if (!files.errors().isEmpty()) {
             throw LifeboatException.integrity("the base backup could not be restored: " + files.errors().get(0));
         }
-        Path staging = dir.resolveSibling(dir.getFileName() + ".wal");
-        try {
-            Files.createDirectories(staging);
-            WalStore store = new WalStore(repo);
-            progress.start("stage WAL", wal.size(), Progress.Unit.ITEMS);
-            for (var e : wal.entrySet()) {
-                byte[] content = store.get(d.systemIdentifier(), e.getValue());
-                if (WalStore.isPartial(e.getValue())) {
-                    // a partial segment is a prefix of the segment: pad with zeros like pg_receivewal does
-                    content = java.util.Arrays.copyOf(content, (int) d.walSegmentSize());
-                }
-                Files.write(staging.resolve(e.getKey()), content);
-                progress.advance(1);
+        Map<String, String> order = new LinkedHashMap<>();
+        wal.forEach((name, stored) -> {
+            if (name.endsWith(".history")) {
+                order.put(name, stored);
             }
-            progress.finish();
+        });
+        order.putAll(wal);
+        WalStaging staging = null;
+        try {
+            staging = new WalStaging(dir.resolveSibling(dir.getFileName() + ".wal"), new WalStore(repo),
+                    d.systemIdentifier(), d.walSegmentSize(), order, progress).start();
             Files.writeString(dir.resolve("backup_label"), d.backupLabel(), StandardCharsets.UTF_8);
             if (!d.tablespaces().isEmpty()) {
-                Files.writeString(dir.resolve("tablespace_map"), tablespaceMap.toString(), StandardCharsets.UTF_8);
+                Files.writeString(dir.resolve("tablespace_map"), tablespaceMap, StandardCharsets.UTF_8);
             }
-            writeConfiguration(dir, staging, request);
+            writeConfiguration(dir, staging.restoreCommand(), request);
             Files.createFile(dir.resolve("recovery.signal"));
-            ownAll(List.of(dir, staging));
             for (Path p : relocations.values()) {
-                ownAll(List.of(p));
+                ownAll(p);
             }
-        } catch (IOException e) {
+            return staging;
+        } catch (IOException | RuntimeException e) {
+            if (staging != null) {
+                staging.close();
+            }
+            if (e instanceof RuntimeException r) {
+                throw r;
+            }
             throw new LifeboatException(ErrorCode.FAILURE, "cannot prepare '" + dir + "' for recovery: " + e.getMessage(),
                     "check free space and permissions of the target's parent folder");
         }
-        LocalCluster cluster = LocalCluster.existing(request.tools(), dir, request.port());
-        cluster.start();
+    }
+
+    /** Waits until the started cluster left recovery (it promotes itself at the target) and reports where it ended. */
+    private static Result awaitPromotion(LocalCluster cluster, WalStaging staging, Plan plan, Request request,
+                                         Instant start) {
         ConnectionSpec conn = cluster.connection("postgres");
         Instant deadline = Instant.now().plus(request.timeout());
         int timeline;
         String lsn;
         while (true) {
+            if (staging.failure() != null) {
+                stopQuietly(cluster);
+                throw staging.failure();
+            }
             try (Connection c = conn.connect(); Statement s = c.createStatement();
                  ResultSet rs = s.executeQuery("SELECT pg_is_in_recovery(), "
                          + "(SELECT timeline_id FROM pg_control_checkpoint()), pg_current_wal_lsn()::text "
@@ -334,14 +370,26 @@ public final class PointInTimeRestore {
                 }
             }
             if (Instant.now().isAfter(deadline)) {
+                // the cluster keeps running: it must find every file it may still ask for
+                staging.finish();
                 throw new LifeboatException(ErrorCode.DATABASE, "recovery did not finish within " + request.timeout(),
-                        "see the server log '" + cluster.logFile() + "'; the cluster keeps running in '" + dir + "'");
+                        "see the server log '" + cluster.logFile() + "'; the cluster keeps running in '"
+                                + cluster.dataDir() + "'");
             }
             sleep();
         }
         String stop = logLine(cluster.logFile(), "recovery stopping");
         String lastTx = logLine(cluster.logFile(), "last completed transaction");
         return new Result(plan, conn.display(), timeline, lsn, stop, lastTx, Duration.between(start, Instant.now()).toMillis());
+    }
+
+    /** Stops a cluster whose recovery failed; it may have stopped by itself already. */
+    private static void stopQuietly(LocalCluster cluster) {
+        try {
+            cluster.stop();
+        } catch (LifeboatException e) {
+            // pg_ctl fails when the server already exited after its restore_command's fatal error
+        }
     }
 
     private static boolean isStarting(Exception e) {
@@ -352,7 +400,7 @@ public final class PointInTimeRestore {
 
     private static void sleep() {
         try {
-            Thread.sleep(250);
+            Thread.sleep(POLL_MILLIS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted while waiting for recovery");
@@ -368,7 +416,7 @@ public final class PointInTimeRestore {
         }
     }
 
-    private static void writeConfiguration(Path dir, Path staging, Request request) throws IOException {
+    private static void writeConfiguration(Path dir, String restoreCommand, Request request) throws IOException {
         Path conf = dir.resolve("postgresql.conf");
         if (!Files.exists(conf)) {
             // Debian keeps postgresql.conf and pg_hba.conf outside the data directory: give the copy its own
@@ -383,7 +431,7 @@ public final class PointInTimeRestore {
             Files.writeString(dir.resolve("pg_ident.conf"), "", StandardCharsets.UTF_8);
         }
         String settings = "\n# written by lifeboat: point-in-time recovery\n"
-                + "restore_command = 'cp \"" + staging + "/%f\" \"%p\"'\n"
+                + "restore_command = '" + restoreCommand + "'\n"
                 + request.target().settings()
                 + "port = " + request.port() + "\n"
                 + "listen_addresses = '127.0.0.1'\n"
@@ -399,13 +447,11 @@ public final class PointInTimeRestore {
     }
 
     /** Gives the restored folders to the postgres user (its uid may differ from the backed-up host's). */
-    private static void ownAll(List<Path> roots) throws IOException {
-        for (Path root : roots) {
-            LocalCluster.giveToPostgres(root);
-            try (var walk = Files.walk(root)) {
-                for (Path p : walk.toList()) {
-                    LocalCluster.chownToPostgres(p);
-                }
+    private static void ownAll(Path root) throws IOException {
+        LocalCluster.giveToPostgres(root);
+        try (var walk = Files.walk(root)) {
+            for (Path p : walk.toList()) {
+                LocalCluster.chownToPostgres(p);
             }
         }
     }

@@ -250,7 +250,11 @@ public final class LocalCluster implements AutoCloseable {
         }
     }
 
-    /** When running as root, makes the postgres user own the path (not following symlinks). */
+    /**
+     * When running as root, makes the postgres user own the path (not following symlinks). A path it owns
+     * already is left alone: a chown dirties the inode even when nothing changes, and the server's sync of
+     * a restored data directory would then write every inode again.
+     */
     public static void chownToPostgres(Path p) throws IOException {
         if (!PgProcess.isRoot()) {
             return;
@@ -262,8 +266,11 @@ public final class LocalCluster implements AutoCloseable {
             throw new LifeboatException(ErrorCode.DATABASE, "there is no 'postgres' user to run the server as",
                     "install the PostgreSQL server package, which creates it");
         }
-        Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
-                .setOwner(postgres);
+        var view = Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class,
+                LinkOption.NOFOLLOW_LINKS);
+        if (!view.getOwner().equals(postgres)) {
+            view.setOwner(postgres);
+        }
     }
 
     /** A free TCP port on the loopback interface. */
