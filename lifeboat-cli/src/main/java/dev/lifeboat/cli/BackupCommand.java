@@ -5,23 +5,27 @@ import dev.lifeboat.engine.config.Settings;
 import dev.lifeboat.engine.database.DatabaseBackup;
 import dev.lifeboat.engine.database.DatabaseDetails;
 import dev.lifeboat.engine.database.DumpInfo;
+import dev.lifeboat.engine.files.FileBackup;
+import dev.lifeboat.engine.files.SourceType;
 import dev.lifeboat.engine.physical.PhysicalBackup;
 import dev.lifeboat.engine.physical.PhysicalDetails;
+import dev.lifeboat.error.ErrorCode;
+import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.postgres.ConnectionSpec;
 import dev.lifeboat.postgres.logical.TableCount;
 import dev.lifeboat.repo.Json;
-import dev.lifeboat.repo.snapshot.SnapshotRef;
-import dev.lifeboat.engine.files.FileBackup;
-import dev.lifeboat.engine.files.SourceType;
-import dev.lifeboat.error.ErrorCode;
-import dev.lifeboat.error.LifeboatException;
+import dev.lifeboat.repo.Progress;
 import dev.lifeboat.repo.Repository;
+import dev.lifeboat.repo.copy.SnapshotCopier;
+import dev.lifeboat.repo.copy.WalCopier;
 import dev.lifeboat.repo.lock.RepoLock;
+import dev.lifeboat.repo.snapshot.SnapshotRef;
 import dev.lifeboat.repo.snapshot.Summary;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
+import java.io.PrintStream;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -68,6 +72,13 @@ final class BackupCommand extends BaseCommand {
             description = "application version or git revision to record (default: app-version setting)")
     String appVersion;
 
+    @Option(names = "--copy-to", paramLabel = "REPO",
+            description = "once the snapshot is saved, copy it to REPO too (repeatable; replaces copy.to)")
+    List<String> copyTo = new ArrayList<>();
+
+    @Option(names = "--no-copy", description = "do not copy the new snapshot to the copy.to repositories")
+    boolean noCopy;
+
     @Parameters(paramLabel = "PATH", arity = "0..*", description = "files and directories to back up")
     List<Path> paths = new ArrayList<>();
 
@@ -78,6 +89,9 @@ final class BackupCommand extends BaseCommand {
             if (t.isBlank() || t.contains(",")) {
                 throw LifeboatException.usage("invalid tag '" + t + "'", "a tag is a non-empty word without commas");
             }
+        }
+        if (noCopy && !copyTo.isEmpty()) {
+            throw LifeboatException.usage("--copy-to and --no-copy exclude each other", "give one of them");
         }
         Config cfg = config();
         if (sourceType == SourceType.DATABASE) {
@@ -106,6 +120,7 @@ final class BackupCommand extends BaseCommand {
              RepoLock ignored = lock(repository, false, "backup")) {
             FileBackup.Result result = new FileBackup(repository, progress()).run(request);
             Summary s = result.snapshot().snapshot().summary();
+            Copies copies = copy(cfg, repository, result.snapshot());
             if (json) {
                 Map<String, Object> out = new LinkedHashMap<>();
                 out.put("snapshot", result.snapshot().id().hex());
@@ -113,6 +128,7 @@ final class BackupCommand extends BaseCommand {
                 out.put("summary", s);
                 out.put("details", result.snapshot().snapshot().details());
                 out.put("warnings", result.warnings());
+                copies.addTo(out);
                 printJson(out);
             } else {
                 say(String.format("snapshot %s saved (%s)", result.snapshot().id().shortHex(), sourceType.label()));
@@ -121,13 +137,15 @@ final class BackupCommand extends BaseCommand {
                 say(String.format("  added %s new data (%s stored) in %s", Format.bytes(s.newBytes()),
                         Format.bytes(s.storedBytes()), Format.duration(s.durationMillis())));
                 CertificateReport.print(this, result.snapshot().snapshot(), cfg.get(Settings.CERTIFICATE_WARN_DAYS));
+                copies.say(this);
             }
+            copies.reportFailures(cli.err(), result.snapshot());
             if (result.incomplete()) {
                 cli.err().println("lifeboat: backup incomplete: " + result.warnings().size()
                         + " path(s) could not be read (listed above); the snapshot holds everything else");
                 return ErrorCode.INCOMPLETE.exitStatus();
             }
-            return 0;
+            return copies.exitStatus();
         }
     }
 
@@ -156,8 +174,9 @@ final class BackupCommand extends BaseCommand {
             SnapshotRef ref = new DatabaseBackup(repository, progress()).run(new DatabaseBackup.Request(conn,
                     allDatabases, tags, version, DatabaseOptions.tools(cfg, cli.env())));
             Summary s = ref.snapshot().summary();
+            Copies copies = copy(cfg, repository, ref);
             if (json) {
-                printSnapshotJson(ref);
+                printSnapshotJson(ref, copies);
             } else {
                 DatabaseDetails d = Json.MAPPER.convertValue(ref.snapshot().details(), DatabaseDetails.class);
                 say(String.format("snapshot %s saved (database %s, PostgreSQL %s)", ref.id().shortHex(),
@@ -169,8 +188,10 @@ final class BackupCommand extends BaseCommand {
                 }
                 say(String.format("  added %s new data (%s stored) in %s", Format.bytes(s.newBytes()),
                         Format.bytes(s.storedBytes()), Format.duration(s.durationMillis())));
+                copies.say(this);
             }
-            return 0;
+            copies.reportFailures(cli.err(), ref);
+            return copies.exitStatus();
         }
     }
 
@@ -186,8 +207,9 @@ final class BackupCommand extends BaseCommand {
                     version, parseDuration(walWait, "--wal-wait")));
             PhysicalDetails d = Json.MAPPER.convertValue(ref.snapshot().details(), PhysicalDetails.class);
             Summary s = ref.snapshot().summary();
+            Copies copies = copy(cfg, repository, ref);
             if (json) {
-                printSnapshotJson(ref);
+                printSnapshotJson(ref, copies);
             } else {
                 say(String.format("snapshot %s saved (physical base backup of cluster %s, PostgreSQL %s%s)",
                         ref.id().shortHex(), d.systemIdentifier(), d.server().version(), d.standby() ? ", from a standby" : ""));
@@ -196,17 +218,100 @@ final class BackupCommand extends BaseCommand {
                         d.walComplete() ? "" : " - WAL NOT YET COMPLETE in the repository"));
                 say(String.format("  added %s new data (%s stored) in %s", Format.bytes(s.newBytes()),
                         Format.bytes(s.storedBytes()), Format.duration(s.durationMillis())));
+                copies.say(this);
             }
-            return d.walComplete() ? 0 : ErrorCode.INCOMPLETE.exitStatus();
+            copies.reportFailures(cli.err(), ref);
+            return d.walComplete() ? copies.exitStatus() : ErrorCode.INCOMPLETE.exitStatus();
         }
     }
 
-    /** The JSON result of a database backup: the snapshot id, its summary and its details. */
-    private void printSnapshotJson(SnapshotRef ref) {
+    /** The JSON result of a database backup: the snapshot id, its summary, its details and its copies. */
+    private void printSnapshotJson(SnapshotRef ref, Copies copies) {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("snapshot", ref.id().hex());
         out.put("summary", ref.snapshot().summary());
         out.put("details", ref.snapshot().details());
+        copies.addTo(out);
         printJson(out);
+    }
+
+    /**
+     * Copies the new snapshot (and, for a physical backup, the WAL it needs) to every repository of
+     * --copy-to, else copy.to: the off-site and cross-region copies. A destination that fails is recorded and
+     * the others are still tried; the snapshot stays saved here either way.
+     */
+    private Copies copy(Config cfg, Repository source, SnapshotRef ref) {
+        List<String> destinations = noCopy ? List.of() : !copyTo.isEmpty() ? copyTo : cfg.get(Settings.COPY_TO);
+        String passwordFile = cfg.get(Settings.COPY_PASSWORD_FILE);
+        List<Copies.Done> done = new ArrayList<>();
+        List<Copies.Failed> failed = new ArrayList<>();
+        for (String to : destinations) {
+            try (Repository destination = openDestination(to, passwordFile == null ? null : Path.of(passwordFile),
+                    "copy.password-file");
+                 RepoLock ignored = lock(destination, false, "copy")) {
+                SnapshotCopier.Outcome o = new SnapshotCopier(source, destination, Progress.NONE).copy(List.of(ref))
+                        .get(0);
+                WalCopier.Outcome wal = new WalCopier(source, destination).copy(List.of(ref));
+                done.add(new Copies.Done(destination.backend().location(), o.copy().hex(), o.newBlobs(),
+                        o.storedBytes(), wal.copied()));
+            } catch (LifeboatException e) {
+                failed.add(new Copies.Failed(to, e));
+            }
+        }
+        return new Copies(done, failed);
+    }
+
+    /** What copying a new snapshot to the copy destinations did. */
+    record Copies(List<Done> done, List<Failed> failed) {
+        record Done(String repository, String copy, long newBlobs, long storedBytes, int walFiles) {
+        }
+
+        record Failed(String repository, LifeboatException error) {
+        }
+
+        void addTo(Map<String, Object> json) {
+            if (done.isEmpty() && failed.isEmpty()) {
+                return;
+            }
+            List<Map<String, Object>> rows = new ArrayList<>();
+            for (Done d : done) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("repository", d.repository());
+                row.put("copy", d.copy());
+                row.put("newBlobs", d.newBlobs());
+                row.put("storedBytes", d.storedBytes());
+                row.put("walFiles", d.walFiles());
+                rows.add(row);
+            }
+            for (Failed f : failed) {
+                Map<String, Object> row = new LinkedHashMap<>();
+                row.put("repository", f.repository());
+                row.put("error", f.error().getMessage());
+                rows.add(row);
+            }
+            json.put("copies", rows);
+        }
+
+        void say(BaseCommand command) {
+            for (Done d : done) {
+                command.say(String.format("  copied to '%s' as %s (%d new blobs, %s stored%s)", d.repository(),
+                        d.copy().substring(0, 8), d.newBlobs(), Format.bytes(d.storedBytes()),
+                        d.walFiles() > 0 ? ", " + d.walFiles() + " WAL files" : ""));
+            }
+        }
+
+        void reportFailures(PrintStream err, SnapshotRef ref) {
+            for (Failed f : failed) {
+                err.println("lifeboat: snapshot " + ref.id().shortHex() + " is saved, but copying it to '"
+                        + f.repository() + "' failed: " + f.error().getMessage());
+                err.println("HINT: " + (f.error().hint() != null ? f.error().hint() + "; then " : "")
+                        + "run 'lifeboat copy --to " + f.repository() + " " + ref.id().shortHex() + "'");
+            }
+        }
+
+        /** 0 when every copy was made, else the exit status of the last failure. */
+        int exitStatus() {
+            return failed.isEmpty() ? 0 : failed.get(failed.size() - 1).error().code().exitStatus();
+        }
     }
 }

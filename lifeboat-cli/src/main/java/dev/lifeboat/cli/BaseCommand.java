@@ -130,6 +130,28 @@ abstract class BaseCommand implements Callable<Integer> {
         }
     }
 
+    /**
+     * Opens a repository that snapshots are copied to: its password comes from {@code passwordFile}, else
+     * LIFEBOAT_TO_PASSWORD, else the sources of this repository's own password.
+     */
+    Repository openDestination(String location, Path passwordFile, String passwordFileSource) {
+        Backend b = backend(location);
+        if (!b.isInitialized()) {
+            throw new LifeboatException(ErrorCode.NO_REPOSITORY, "there is no repository at '" + b.location() + "'",
+                    "create it first with 'lifeboat init --repo " + b.location() + "'");
+        }
+        char[] password;
+        String fromEnv = cli.env().get("LIFEBOAT_TO_PASSWORD");
+        if (passwordFile != null) {
+            password = readPasswordFile(passwordFile, passwordFileSource);
+        } else if (fromEnv != null && !fromEnv.isEmpty()) {
+            password = fromEnv.toCharArray();
+        } else {
+            password = password("destination repository password: ");
+        }
+        return Repository.open(b, password);
+    }
+
     /** The password from the documented sources, in order; never from a command-line argument. */
     char[] password(String prompt) {
         if (passwordFile != null) {

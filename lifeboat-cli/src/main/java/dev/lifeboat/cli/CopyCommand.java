@@ -1,9 +1,6 @@
 package dev.lifeboat.cli;
 
-import dev.lifeboat.error.ErrorCode;
-import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.repo.Repository;
-import dev.lifeboat.repo.backend.Backend;
 import dev.lifeboat.repo.copy.SnapshotCopier;
 import dev.lifeboat.repo.copy.WalCopier;
 import dev.lifeboat.repo.lock.RepoLock;
@@ -42,7 +39,7 @@ final class CopyCommand extends BaseCommand {
     public Integer call() {
         try (Repository source = openRepository();
              RepoLock ignored = lock(source, false, "copy");
-             Repository destination = openDestination();
+             Repository destination = openDestination(to, toPasswordFile, "--to-password-file");
              RepoLock ignoredToo = lock(destination, false, "copy")) {
             List<SnapshotRef> selected = snapshots.isEmpty() ? new SnapshotStore(source).list()
                     : snapshots.stream().map(s -> SnapshotArg.resolve(source, s, null)).distinct().toList();
@@ -78,23 +75,5 @@ final class CopyCommand extends BaseCommand {
             }
             return 0;
         }
-    }
-
-    private Repository openDestination() {
-        Backend b = backend(to);
-        if (!b.isInitialized()) {
-            throw new LifeboatException(ErrorCode.NO_REPOSITORY, "there is no repository at '" + b.location() + "'",
-                    "create it first with 'lifeboat init --repo " + b.location() + "'");
-        }
-        char[] password;
-        String fromEnv = cli.env().get("LIFEBOAT_TO_PASSWORD");
-        if (toPasswordFile != null) {
-            password = readPasswordFile(toPasswordFile, "--to-password-file");
-        } else if (fromEnv != null && !fromEnv.isEmpty()) {
-            password = fromEnv.toCharArray();
-        } else {
-            password = password("destination repository password: ");
-        }
-        return Repository.open(b, password);
     }
 }

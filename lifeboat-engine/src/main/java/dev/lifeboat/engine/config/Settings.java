@@ -23,6 +23,18 @@ public final class Settings {
             "file whose first line is the repository password; LIFEBOAT_PASSWORD or BACKUP_ENCRYPTION_KEY may "
                     + "give the password itself", s -> s);
 
+    public static final Setting<List<String>> COPY_TO = new Setting<>("copy.to",
+            List.of("LIFEBOAT_COPY_TO"), "list of repositories", List.of(),
+            "repositories (local paths or s3://bucket/prefix: off-site, cross-region) that 'backup' copies each new "
+                    + "snapshot to as soon as it is saved, with the WAL a physical backup needs; each must exist "
+                    + "('lifeboat init' there first). 'backup --copy-to' replaces the list, '--no-copy' skips it",
+            Settings::list);
+
+    public static final Setting<String> COPY_PASSWORD_FILE = new Setting<>("copy.password-file",
+            List.of("LIFEBOAT_COPY_PASSWORD_FILE"), "path", null,
+            "file whose first line is the password of the copy.to repositories (else LIFEBOAT_TO_PASSWORD, else the "
+                    + "repository's own password)", s -> s);
+
     public static final Setting<List<String>> FILES_EXCLUDE = new Setting<>("files.exclude",
             List.of("LIFEBOAT_FILES_EXCLUDE"), "list of globs",
             List.of("node_modules/", "target/", "build/", "dist/", ".git/"),
@@ -251,7 +263,7 @@ public final class Settings {
         }
     }
 
-    public static final List<Setting<?>> ALL = concat(List.of(REPOSITORY, PASSWORD_FILE, FILES_EXCLUDE, CONFIG_INCLUDE,
+    public static final List<Setting<?>> ALL = concat(List.of(REPOSITORY, PASSWORD_FILE, COPY_TO, COPY_PASSWORD_FILE, FILES_EXCLUDE, CONFIG_INCLUDE,
             CONFIG_EXCLUDE, CERTIFICATE_WARN_DAYS, KDF_MEMORY_MIB, APP_VERSION, DATABASE_URL, DATABASE_CRITICAL_TABLES,
             DATABASE_VERIFY, DATABASE_PRE_RESTORE, DATABASE_POST_RESTORE, DATABASE_SAFETY_BACKUP, DATABASE_RESTORE_JOBS,
             DATABASE_TEMP_DIR, POSTGRES_BIN_DIR, S3_BUCKET, S3_ENDPOINT, S3_REGION, S3_PATH_STYLE, S3_STORAGE_CLASS_DATA,
