@@ -96,7 +96,7 @@ setup_lifeboat() {
     if ! cmp -s "$LIFEBOAT" "$bin/lifeboat.jar"; then
       cp "$LIFEBOAT" "$bin/lifeboat.jar.tmp"
       mv "$bin/lifeboat.jar.tmp" "$bin/lifeboat.jar"
-      rm -f "$bin/lifeboat.jar.jsa" "$bin/lifeboat.jar.aot"
+      rm -f "$bin"/lifeboat.jar*.jsa "$bin"/lifeboat.jar*.aot
     fi
     lifeboat_cmd=("$bin/lifeboat")
   elif [[ "$LIFEBOAT" == *.jar ]]; then

@@ -98,7 +98,7 @@ setup_lifeboat() {
   if ! cmp -s "$LIFEBOAT_JAR" "$bin/lifeboat.jar"; then
     cp "$LIFEBOAT_JAR" "$bin/lifeboat.jar.tmp"
     mv "$bin/lifeboat.jar.tmp" "$bin/lifeboat.jar"
-    rm -f "$bin/lifeboat.jar.jsa" "$bin/lifeboat.jar.aot"
+    rm -f "$bin"/lifeboat.jar*.jsa "$bin"/lifeboat.jar*.aot
   fi
   lifeboat=$bin/lifeboat
   "$lifeboat" --version > "$logs/lifeboat-version.log" 2>&1 || die "'$lifeboat --version' failed (see $logs/lifeboat-version.log)"

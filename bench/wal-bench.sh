@@ -69,7 +69,7 @@ fi
 cp "$root/scripts/lifeboat" "$root/scripts/find-jdk.sh" "$root/scripts/lifeboat-wal-spool" "$bin/"
 if ! cmp -s "$LIFEBOAT_JAR" "$bin/lifeboat.jar"; then
   cp "$LIFEBOAT_JAR" "$bin/lifeboat.jar"
-  rm -f "$bin/lifeboat.jar.jsa" "$bin/lifeboat.jar.aot"
+  rm -f "$bin"/lifeboat.jar*.jsa "$bin"/lifeboat.jar*.aot
 fi
 lifeboat=$bin/lifeboat
 "$lifeboat" --version >/dev/null  # creates the class-data archive, as an installed launcher has after its first run

@@ -66,30 +66,61 @@ lifeboat_exec_jar() {
   export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}
   # shellcheck disable=SC2086 # option lists are split on purpose
   set -- $crypto $opts --enable-native-access=ALL-UNNAMED -Xlog:cds=off -Xlog:cds+dynamic=off -Xlog:aot=off \
-    $(lifeboat_startup_cache "$jar" $crypto -Xms32m -Xmx256m -XX:+UseSerialGC) -jar "$jar" "$@"
+    $(lifeboat_startup_cache "$jar" "$(lifeboat_cache_kind "$@")" $crypto -Xms32m -Xmx256m -XX:+UseSerialGC) \
+    -jar "$jar" "$@"
   exec "$JAVA_HOME/bin/java" "$@"
 }
 
-# Prints the option that loads the startup cache beside the jar, recording it first when it is missing or
-# older than the jar: `lifeboat train` runs the common commands in one process while the JVM records the
+# Which startup cache a command wants: "s3" when it names an s3:// location (an argument, LIFEBOAT_REPO,
+# BACKUP_S3_BUCKET, or the configuration file it reads: --config, LIFEBOAT_CONFIG, ./lifeboat.yml,
+# /etc/lifeboat/lifeboat.yml), else "local". The S3 cache holds the S3 client's classes as well, which
+# saves an S3 command about 2 s of CPU but costs every process about 20 MiB, so local commands do without.
+# A wrong guess only costs start-up time.
+lifeboat_cache_kind() {
+  local arg config="" next=0 file
+  for arg in "$@"; do
+    [ "$next" = 1 ] && config=$arg && next=0
+    case $arg in
+      *s3://*) echo s3 && return ;;
+      --config) next=1 ;;
+      --config=*) config=${arg#--config=} ;;
+    esac
+  done
+  case ${LIFEBOAT_REPO:-} in s3://*) echo s3 && return ;; esac
+  [ -n "${BACKUP_S3_BUCKET:-}" ] && echo s3 && return
+  for file in "$config" "${LIFEBOAT_CONFIG:-}" lifeboat.yml /etc/lifeboat/lifeboat.yml; do
+    if [ -n "$file" ] && [ -f "$file" ]; then
+      grep -qs 's3://' "$file" && echo s3 && return
+      break
+    fi
+  done
+  echo local
+}
+
+# Prints the option that loads the startup cache of a kind (local or s3, see lifeboat_cache_kind) beside the
+# jar, recording it first when it is missing or older than the jar: `lifeboat train` runs the common commands in one process while the JVM records the
 # classes they load, so later commands neither load nor link them from the jar (a no-change backup of
 # 20,000 files: about 1 s less CPU). JDK 25 records an AOT cache, older JDKs a dynamic CDS archive. Where
 # the jar's folder is not writable, nothing is recorded and nothing is loaded.
 lifeboat_startup_cache() {
-  local jar=$1
-  shift
-  local aot="$jar.aot" jsa="$jar.jsa" failed="$jar.train-failed" tmp
+  local jar=$1 kind=$2 base=$1 train=train
+  shift 2
+  if [ "$kind" = s3 ]; then
+    base="$jar.s3"
+    train="train --s3"
+  fi
+  local aot="$base.aot" jsa="$base.jsa" failed="$base.train-failed" tmp
   if [ ! -f "$aot" ] && [ ! -f "$jsa" ] || [ -f "$aot" ] && [ "$jar" -nt "$aot" ] || [ -f "$jsa" ] && [ "$jar" -nt "$jsa" ]; then
     rm -f "$aot" "$jsa" 2>/dev/null || true
     # a training run that failed is not retried until the jar changes: every command would pay for it
     if [ -w "$(dirname "$jar")" ] && { [ ! -f "$failed" ] || [ "$jar" -nt "$failed" ]; }; then
-      tmp="$jar.tmp.$$"
+      tmp="$base.tmp.$$"
       if [ "$(lifeboat_java_major "$JAVA_HOME")" -ge 25 ]; then
         "$JAVA_HOME/bin/java" "$@" --enable-native-access=ALL-UNNAMED -Xlog:cds=off -Xlog:aot=off \
-          -XX:AOTCacheOutput="$tmp" -jar "$jar" train >/dev/null 2>&1 && mv -f "$tmp" "$aot"
+          -XX:AOTCacheOutput="$tmp" -jar "$jar" $train >/dev/null 2>&1 && mv -f "$tmp" "$aot"
       else
         "$JAVA_HOME/bin/java" "$@" --enable-native-access=ALL-UNNAMED -Xlog:cds=off -Xlog:cds+dynamic=off \
-          -XX:ArchiveClassesAtExit="$tmp" -jar "$jar" train >/dev/null 2>&1 && mv -f "$tmp" "$jsa"
+          -XX:ArchiveClassesAtExit="$tmp" -jar "$jar" $train >/dev/null 2>&1 && mv -f "$tmp" "$jsa"
       fi
       [ -f "$aot" ] || [ -f "$jsa" ] || touch "$failed" 2>/dev/null || true
       rm -f "$tmp" "$tmp".* 2>/dev/null || true
