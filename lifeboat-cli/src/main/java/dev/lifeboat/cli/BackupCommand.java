@@ -273,16 +273,7 @@ final class BackupCommand extends BaseCommand {
             if (done.isEmpty() && failed.isEmpty()) {
                 return;
             }
-            List<Map<String, Object>> rows = new ArrayList<>();
-            for (Done d : done) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("repository", d.repository());
-                row.put("copy", d.copy());
-                row.put("newBlobs", d.newBlobs());
-                row.put("storedBytes", d.storedBytes());
-                row.put("walFiles", d.walFiles());
-                rows.add(row);
-            }
+            List<Object> rows = new ArrayList<>(done);
             for (Failed f : failed) {
                 Map<String, Object> row = new LinkedHashMap<>();
                 row.put("repository", f.repository());

@@ -64,7 +64,6 @@ final class PruneCommand extends BaseCommand {
         return new Pruner.Options(dryRun, share, repack);
     }
 
-    /** Prints what a prune did or would do. */
     /** What prune did, as the JSON document of {@code prune --json} (and the "prune" field of forget's). */
     static Map<String, Object> toJson(Pruner.Result r) {
         Map<String, Object> m = new LinkedHashMap<>();
@@ -77,6 +76,7 @@ final class PruneCommand extends BaseCommand {
         return m;
     }
 
+    /** Prints what a prune did or would do. */
     static void report(BaseCommand cmd, Pruner.Result r) {
         Pruner.Plan p = r.plan();
         if (cmd.json) {

@@ -17,12 +17,12 @@ import dev.lifeboat.repo.pack.PackEntry;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -46,6 +46,8 @@ public final class Repository implements AutoCloseable {
     private static final int PLAIN_WINDOW = 4;
     private volatile BlobIndex index;
     private volatile List<BlobId> indexIds = List.of();
+    /** Sizes of index objects seen in listings: named by their content, an object's size never changes. */
+    private final Map<BlobId, Long> indexSizes = new ConcurrentHashMap<>();
 
     private Repository(Backend backend, MasterKey key, BlobId keyId, RepoConfig config) {
         this.backend = backend;
@@ -273,21 +275,22 @@ public final class Repository implements AutoCloseable {
      * the 256 MiB limit with 63 MiB live.
      */
     public void forEachIndexPlain(List<BlobId> ids, BiPredicate<BlobId, IndexFile.Plain> visitor) {
-        Map<BlobId, Long> sizes = new HashMap<>();
-        backend.list(ObjectKind.INDEX, info -> {
-            try {
-                sizes.put(BlobId.parse(info.name().name()), info.size());
-            } catch (IllegalArgumentException ignored) {
-                // not an object Lifeboat names by id
-            }
-        });
+        if (!indexSizes.keySet().containsAll(ids)) {
+            backend.list(ObjectKind.INDEX, info -> {
+                try {
+                    indexSizes.put(BlobId.parse(info.name().name()), info.size());
+                } catch (IllegalArgumentException ignored) {
+                    // not an object Lifeboat names by id
+                }
+            });
+        }
         Queue<IndexBuffers> free = new ConcurrentLinkedQueue<>();
         for (int i = 0; i < PLAIN_WINDOW; i++) {
             free.add(new IndexBuffers());
         }
         // at most PLAIN_WINDOW objects are loaded and not yet visited, and each gives its buffers back once
         // visited, so a loading task always finds a free set
-        this.<LoadedPlain>inIndexWindow(ids, PLAIN_WINDOW, id -> free.remove().load(id, sizes.get(id)), (id, loaded) -> {
+        this.<LoadedPlain>inIndexWindow(ids, PLAIN_WINDOW, id -> free.remove().load(id, indexSizes.get(id)), (id, loaded) -> {
             try {
                 return visitor.test(id, loaded.plain());
             } finally {

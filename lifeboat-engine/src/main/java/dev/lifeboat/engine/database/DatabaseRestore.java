@@ -309,11 +309,7 @@ public final class DatabaseRestore {
         try (OutputStream out = Files.newOutputStream(temp, StandardOpenOption.WRITE)) {
             writeVerified(node, sha256, out);
         } catch (IOException | RuntimeException e) {
-            try {
-                Files.deleteIfExists(temp);
-            } catch (IOException ignored) {
-                // the failure below matters more than the leftover file
-            }
+            deleteQuietly(temp);
             if (e instanceof IOException io && String.valueOf(io.getMessage()).contains("No space left")) {
                 throw new LifeboatException(ErrorCode.FAILURE, "no space left in '" + dir + "' for the "
                         + node.size() + "-byte dump", "free space there, point --temp-dir elsewhere, or use --jobs 1 "
