@@ -137,12 +137,12 @@ public record IndexFile(List<BlobId> supersedes, Map<BlobId, List<PackEntry>> pa
             if (!java.util.Arrays.equals(magic, MAGIC) || in.get() != VERSION) {
                 throw LifeboatException.integrity(what + " is not a version 1 index");
             }
-            int n = checkedCount(in, 33, what);
+            int n = checkedCount(in, BlobId.BYTES, what);
             List<BlobId> supersedes = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 supersedes.add(readId(in));
             }
-            int packCount = checkedCount(in, 36, what);
+            int packCount = checkedCount(in, BlobId.BYTES + 4, what);
             Entries entries = new Entries(in, what);
             for (int p = 0; p < packCount; p++) {
                 BlobId packId = readId(in);

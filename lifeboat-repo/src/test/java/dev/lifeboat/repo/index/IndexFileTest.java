@@ -10,6 +10,7 @@ import dev.lifeboat.repo.pack.BlobType;
 import dev.lifeboat.repo.pack.PackEntry;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.params.provider.CsvSource;
 
 import java.nio.ByteBuffer;
@@ -110,6 +111,22 @@ class IndexFileTest {
 
         assertThat(IndexFile.decode(empty.encode(), "index 'x'")).isEqualTo(empty);
         assertThat(empty.blobCount()).isZero();
+    }
+
+    /**
+     * The last object of a prune that removed every pack supersedes the old objects and lists no pack: the
+     * reader once asked 33 bytes per superseded id (ids are 32), so five or more made the repository unreadable.
+     */
+    @ParameterizedTest(name = "{0} superseded ids")
+    @ValueSource(ints = {1, 4, 5, 100})
+    void anIndexThatOnlySupersedesRoundTrips(int count) {
+        List<BlobId> supersedes = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            supersedes.add(TestBytes.id(i));
+        }
+        IndexFile last = new IndexFile(supersedes, Map.of());
+
+        assertThat(IndexFile.decode(last.encode(), "index 'x'")).isEqualTo(last);
     }
 
     @Test

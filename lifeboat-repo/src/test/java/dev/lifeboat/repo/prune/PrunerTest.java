@@ -5,6 +5,7 @@ import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.repo.BlobId;
 import dev.lifeboat.repo.Progress;
 import dev.lifeboat.repo.Repository;
+import dev.lifeboat.repo.TestBackups;
 import dev.lifeboat.repo.TestRepositories;
 import dev.lifeboat.repo.backend.Backend;
 import dev.lifeboat.repo.backend.ForwardingBackend;
@@ -59,6 +60,29 @@ class PrunerTest {
         assertThat(PruneFixtures.names(repo.backend(), ObjectKind.DATA).size()).isLessThan(before);
         PruneFixtures.assertIntact(repo, expected);
         assertFullyPruned(repo);
+    }
+
+    /**
+     * Forgetting every snapshot leaves prune nothing to keep: its last index object only supersedes the old
+     * ones, and the repository must open afterwards (it once could not with five or more index objects).
+     */
+    @Test
+    void pruneAfterForgettingEverySnapshotLeavesARepositoryThatOpens() {
+        Repository repo = fresh();
+        for (int i = 0; PruneFixtures.names(repo.backend(), ObjectKind.INDEX).size() < 6; i++) {
+            TestBackups.backup(repo, TestBackups.files(10 + i, 2, 50_000), "more");
+        }
+        for (String snapshot : PruneFixtures.names(repo.backend(), ObjectKind.SNAPSHOT)) {
+            repo.backend().delete(new ObjectName(ObjectKind.SNAPSHOT, snapshot));
+        }
+
+        new Pruner(repo, Progress.NONE).run(ALL);
+
+        Repository reopened = TestRepositories.open(repo.backend());
+        assertThat(reopened.index().size()).isZero();
+        assertThat(PruneFixtures.names(repo.backend(), ObjectKind.DATA)).isEmpty();
+        assertThat(PruneFixtures.names(repo.backend(), ObjectKind.INDEX)).hasSize(1);
+        assertThat(new Checker(reopened, Progress.NONE).run(0).errors()).isEmpty();
     }
 
     @Test
