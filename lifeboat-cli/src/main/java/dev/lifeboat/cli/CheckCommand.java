@@ -16,7 +16,7 @@ final class CheckCommand extends BaseCommand {
     @Option(names = "--read-data", description = "read and authenticate every byte of every pack")
     boolean readData;
 
-    @Option(names = "--read-data-subset", paramLabel = "N%", description = "read a random N% of the packs")
+    @Option(names = "--read-data-subset", paramLabel = "N%", description = "read a random N%% of the packs")
     String subset;
 
     @Override

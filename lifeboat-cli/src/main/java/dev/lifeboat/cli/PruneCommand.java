@@ -24,7 +24,7 @@ final class PruneCommand extends BaseCommand {
     boolean dryRun;
 
     @Option(names = "--max-unused", paramLabel = "PERCENT", defaultValue = "5%",
-            description = "unused space tolerated in the packs that stay; 0% repacks every partly used pack, which "
+            description = "unused space tolerated in the packs that stay; 0%% repacks every partly used pack, which "
                     + "erasure needs (default: ${DEFAULT-VALUE})")
     String maxUnused;
 

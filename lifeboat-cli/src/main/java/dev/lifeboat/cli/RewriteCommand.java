@@ -20,7 +20,7 @@ import java.util.Map;
 /** lifeboat rewrite: stores snapshots anew without some paths (erasure). */
 @Command(name = "rewrite", mixinStandardHelpOptions = true,
         description = {"Write new snapshots without the paths matching --exclude and forget the originals (erasure "
-                + "of personal data). The data is gone from the repository after 'lifeboat prune --max-unused 0%'.",
+                + "of personal data). The data is gone from the repository after 'lifeboat prune --max-unused 0%%'.",
                 "A pattern without '/' matches a name at any depth; one with '/' matches the whole path; a trailing "
                         + "'/' matches directories only (and takes their contents).",
                 "Exit codes: 0 done, 2 bad usage, 11 locked, 14 no such snapshot."})

@@ -12,7 +12,7 @@ import java.nio.file.Path;
 
 /** lifeboat wal fetch: restore_command. */
 @Command(name = "fetch", mixinStandardHelpOptions = true,
-        description = {"Write one WAL file from the repository: restore_command = 'lifeboat wal fetch %f %p'.",
+        description = {"Write one WAL file from the repository: restore_command = 'lifeboat wal fetch %%f %%p'.",
                 "Exits 1 when the repository does not have the file (PostgreSQL then ends or waits for more WAL). "
                         + "Any other failure (wrong password, storage down, damaged object) exits "
                         + WalFetchCommand.FAILED + ", which makes PostgreSQL stop recovery rather than end it early "
@@ -23,10 +23,10 @@ final class WalFetchCommand extends BaseCommand {
     /** PostgreSQL treats exit statuses above 125 from restore_command as fatal to recovery. */
     static final int FAILED = 126;
 
-    @Parameters(index = "0", paramLabel = "FILE", description = "the WAL file name (%f)")
+    @Parameters(index = "0", paramLabel = "FILE", description = "the WAL file name (%%f)")
     String name;
 
-    @Parameters(index = "1", paramLabel = "PATH", description = "where to write it (%p)")
+    @Parameters(index = "1", paramLabel = "PATH", description = "where to write it (%%p)")
     Path target;
 
     @Option(names = "--system-id", paramLabel = "ID",

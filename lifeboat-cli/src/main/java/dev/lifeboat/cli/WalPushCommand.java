@@ -13,15 +13,15 @@ import java.util.Map;
 
 /** lifeboat wal push: archive_command. */
 @Command(name = "push", mixinStandardHelpOptions = true,
-        description = {"Store one WAL file the server archived: archive_command = 'lifeboat wal push %p'.",
+        description = {"Store one WAL file the server archived: archive_command = 'lifeboat wal push %%p'.",
                 "A segment's first page must name its place and cluster; a history file's cluster is that of the data "
                         + "directory the command runs in. Pushing the same file twice succeeds; a file whose content "
                         + "differs from what the repository holds under its name is refused (exit 13).",
                 "Each push starts a JVM and derives the repository key, seconds per segment: for real WAL rates let "
-                        + "archive_command run scripts/lifeboat-wal-spool (or 'wal push --spool DIR %p') with "
+                        + "archive_command run scripts/lifeboat-wal-spool (or 'wal push --spool DIR %%p') with "
                         + "'lifeboat wal spool DIR' running beside the server, or use 'wal stream'."})
 final class WalPushCommand extends BaseCommand {
-    @Parameters(index = "0", paramLabel = "PATH", description = "the WAL file (%p)")
+    @Parameters(index = "0", paramLabel = "PATH", description = "the WAL file (%%p)")
     Path file;
 
     @Option(names = "--spool", paramLabel = "DIR",

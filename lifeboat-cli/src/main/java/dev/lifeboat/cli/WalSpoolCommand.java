@@ -20,7 +20,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /** lifeboat wal spool: uploads what archive_command spooled. */
 @Command(name = "spool", mixinStandardHelpOptions = true,
-        description = {"Upload the WAL files archive_command put in a spool folder ('wal push --spool DIR %p', or "
+        description = {"Upload the WAL files archive_command put in a spool folder ('wal push --spool DIR %%p', or "
                 + "the script scripts/lifeboat-wal-spool) into the repository, removing each once stored; runs until "
                 + "SIGTERM or SIGINT (then exits 0), or with --once until the folder is empty.",
                 "Opening the repository once makes each segment cost a copy on the server and an upload here, "
