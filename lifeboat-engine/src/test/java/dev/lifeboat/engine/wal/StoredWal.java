@@ -3,6 +3,7 @@ package dev.lifeboat.engine.wal;
 import dev.lifeboat.postgres.wal.Lsn;
 import dev.lifeboat.postgres.wal.WalSegmentName;
 import dev.lifeboat.repo.Repository;
+import dev.lifeboat.repo.backend.ObjectNotFoundException;
 import dev.lifeboat.repo.wal.WalStore;
 
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,18 @@ final class StoredWal {
         return store.get(systemId, file);
     }
 
+    /**
+     * A listed file, or null when it is gone: the streamer replaces a partial segment by the complete one while
+     * this reads, and the next listing has the complete one.
+     */
+    private byte[] readListed(String file) {
+        try {
+            return read(file);
+        } catch (ObjectNotFoundException replaced) {
+            return null;
+        }
+    }
+
     /** Where the stored WAL ends: after the newest complete segment, or its partial if that goes further. */
     Lsn end() {
         Lsn end = Lsn.ZERO;
@@ -35,7 +48,11 @@ final class StoredWal {
                 continue;
             }
             WalSegmentName n = WalSegmentName.parse(f.substring(0, 24), SEGMENT_SIZE);
-            Lsn e = f.endsWith(".partial") ? n.start().plus(read(f).length) : n.next().start();
+            byte[] partial = f.endsWith(".partial") ? readListed(f) : null;
+            if (f.endsWith(".partial") && partial == null) {
+                continue;
+            }
+            Lsn e = partial != null ? n.start().plus(partial.length) : n.next().start();
             if (e.compareTo(end) > 0) {
                 end = e;
             }
@@ -50,7 +67,8 @@ final class StoredWal {
             if (f.endsWith(".history")) {
                 continue;
             }
-            int at = indexOf(read(f), needle);
+            byte[] content = readListed(f);
+            int at = content == null ? -1 : indexOf(content, needle);
             if (at >= 0) {
                 return WalSegmentName.parse(f.substring(0, 24), SEGMENT_SIZE).start().plus(at);
             }
@@ -65,8 +83,11 @@ final class StoredWal {
             if (f.equals(seg.toString())) {
                 return f;
             }
-            if (f.equals(seg + ".partial") && seg.start().plus(read(f).length).compareTo(lsn) >= 0) {
-                return f;
+            if (f.equals(seg + ".partial")) {
+                byte[] partial = readListed(f);
+                if (partial != null && seg.start().plus(partial.length).compareTo(lsn) >= 0) {
+                    return f;
+                }
             }
         }
         return null;
