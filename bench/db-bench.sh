@@ -87,7 +87,7 @@ setup_lifeboat() {
       . "$root/scripts/find-jdk.sh"
       lifeboat_find_jdk
       say "building '$LIFEBOAT'"
-      (cd "$root" && ./mvnw -q -B -DskipTests -Dmaven.test.skip=true package) >&2 \
+      (cd "$root" && ./mvnw -q -B -DskipTests package) >&2 \
         || die "lifeboat build failed" "run './mvnw -B -DskipTests package' to see why"
     fi
     local bin=$BENCH_DIR/bin

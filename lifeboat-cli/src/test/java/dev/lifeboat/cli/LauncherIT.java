@@ -1,0 +1,56 @@
+package dev.lifeboat.cli;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The README's first command on a tree as a fresh clone has it (no target folders, nothing installed in the
+ * local Maven repository): {@code ./lifeboat} builds the project itself, then runs. Its build once skipped
+ * compiling the tests, so the modules' test jars that other modules' tests use did not exist and the build
+ * failed on every fresh machine.
+ */
+class LauncherIT {
+    @Test
+    void theLauncherBuildsAPristineCheckoutAndRuns(@TempDir Path dir) throws Exception {
+        Path root = Path.of(System.getProperty("user.dir")).getParent();
+        assertThat(root.resolve("lifeboat")).isRegularFile();
+        Path checkout = dir.resolve("checkout");
+        Process ls = new ProcessBuilder("git", "-C", root.toString(), "ls-files", "-z").start();
+        String tracked = new String(ls.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(ls.waitFor()).isZero();
+        int copied = 0;
+        for (String file : tracked.split("\0")) {
+            Path source = root.resolve(file);
+            if (file.isEmpty() || !Files.isRegularFile(source)) {
+                continue;
+            }
+            Path target = checkout.resolve(file);
+            Files.createDirectories(target.getParent());
+            Files.copy(source, target, StandardCopyOption.COPY_ATTRIBUTES);
+            copied++;
+        }
+        assertThat(copied).isGreaterThan(100);
+
+        Path output = dir.resolve("output.txt");
+        Process launcher = new ProcessBuilder("./lifeboat", "--version").directory(checkout.toFile())
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        boolean finished = launcher.waitFor(15, TimeUnit.MINUTES);
+        if (!finished) {
+            launcher.destroyForcibly();
+        }
+        String printed = Files.readString(output);
+
+        assertThat(finished).as(printed).isTrue();
+        assertThat(launcher.exitValue()).as(printed).isZero();
+        assertThat(printed).contains("lifeboat: building (first run or sources changed)...")
+                .containsPattern("(?m)^lifeboat \\d+\\.\\d+");
+    }
+}
