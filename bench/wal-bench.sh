@@ -63,7 +63,7 @@ if [ ! -f "$LIFEBOAT_JAR" ]; then
   . "$root/scripts/find-jdk.sh"
   lifeboat_find_jdk
   say "building '$LIFEBOAT_JAR'"
-  (cd "$root" && ./mvnw -q -B -DskipTests -Dmaven.test.skip=true package -pl lifeboat-cli -am) >&2 \
+  (cd "$root" && ./mvnw -q -B -DskipTests package -pl lifeboat-cli -am) >&2 \
     || die "lifeboat build failed"
 fi
 cp "$root/scripts/lifeboat" "$root/scripts/find-jdk.sh" "$root/scripts/lifeboat-wal-spool" "$bin/"
