@@ -8,6 +8,7 @@ import dev.lifeboat.postgres.PgProcess;
 import dev.lifeboat.postgres.PgTools;
 import dev.lifeboat.postgres.ServerInfo;
 import dev.lifeboat.postgres.logical.DatabaseFacts;
+import dev.lifeboat.postgres.logical.DumpRowCounter;
 import dev.lifeboat.postgres.logical.ExportedSnapshot;
 import dev.lifeboat.repo.BlobId;
 import dev.lifeboat.repo.Futures;
@@ -42,11 +43,13 @@ import java.util.List;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Logical backups: pg_dump in custom format without compression streams straight into the chunker (no
- * temporary file; the repository compresses, and successive dumps deduplicate), while row counts and the
- * schema fingerprint are taken in the same exported transaction snapshot. With {@code all}, every
+ * temporary file; the repository compresses, and successive dumps deduplicate), while the rows of every
+ * table are counted in the stream ({@link DumpRowCounter}); the schema fingerprint, and the counts of tables
+ * the dump holds no rows of, are taken in the same exported transaction snapshot. With {@code all}, every
  * database is dumped and the globals (roles, tablespaces) too.
  */
 public final class DatabaseBackup {
@@ -96,7 +99,7 @@ public final class DatabaseBackup {
             if (request.all()) {
                 PgTools.Tool dumpall = request.tools().forServer("pg_dumpall", server.major());
                 Dumped g = dump(pipeline, List.of(dumpall.path().toString(), "--globals-only", "--no-password"),
-                        conn.withDatabase("postgres"), "globals.sql");
+                        conn.withDatabase("postgres"), "globals.sql", null);
                 nodes.add(g.node());
                 globals = g.node().path();
                 totalBytes += g.node().size();
@@ -104,14 +107,22 @@ public final class DatabaseBackup {
             for (String db : databases) {
                 ConnectionSpec target = conn.withDatabase(db);
                 Instant dbStart = Instant.now();
-                try (ExportedSnapshot snapshot = ExportedSnapshot.open(target)) {
-                    Future<DatabaseFacts> facts = counter.submit(snapshot::facts);
+                AtomicReference<Future<DatabaseFacts>> counting = new AtomicReference<>();
+                try (ExportedSnapshot snapshot = ExportedSnapshot.open(target);
+                     DumpRowCounter rows = new DumpRowCounter(
+                             () -> counting.set(counter.submit(() -> snapshot.facts())))) {
                     Dumped d = dump(pipeline, List.of(pgDump.path().toString(), "--format=custom", "--compress=0",
-                            "--snapshot=" + snapshot.id(), "--no-password", "--dbname=" + db), target, nodePath(db));
+                            "--snapshot=" + snapshot.id(), "--no-password", "--dbname=" + db), target, nodePath(db),
+                            rows::accept);
+                    DumpRowCounter.Counts counted = rows.finish();
+                    // the dump's own rows when they could be counted, else count(*) of every table (started as soon
+                    // as the counter gave up, while the dump went on)
+                    DatabaseFacts facts = counted.usable() ? snapshot.facts(counted.rows())
+                            : Futures.get(counting.get());
                     nodes.add(d.node());
                     totalBytes += d.node().size();
                     dumps.add(new DumpInfo(d.node().path(), "custom", d.node().size(), d.node().sha256(),
-                            Duration.between(dbStart, Instant.now()).toMillis(), Futures.get(facts)));
+                            Duration.between(dbStart, Instant.now()).toMillis(), facts));
                 }
             }
             nodes.sort((a, b) -> dev.lifeboat.repo.snapshot.PathOrder.INSTANCE.compare(a.path(), b.path()));
@@ -137,7 +148,8 @@ public final class DatabaseBackup {
     private record Dumped(Node node) {
     }
 
-    private Dumped dump(ChunkPipeline pipeline, List<String> command, ConnectionSpec target, String path) {
+    private Dumped dump(ChunkPipeline pipeline, List<String> command, ConnectionSpec target, String path,
+                        ChunkPipeline.Tap tap) {
         MessageDigest sha;
         try {
             sha = MessageDigest.getInstance("SHA-256");
@@ -148,7 +160,7 @@ public final class DatabaseBackup {
         try (PgProcess p = PgProcess.start(command, target.childEnvironment(), null, false)) {
             p.stdin().close();
             try (InputStream out = p.stdout()) {
-                saved = pipeline.save(out, sha);
+                saved = pipeline.save(out, sha, tap);
             }
             p.waitSuccess();
         } catch (IOException e) {

@@ -54,12 +54,22 @@ public final class ChunkPipeline implements AutoCloseable {
     public record Saved(List<BlobId> ids, long length, byte[] digest) {
     }
 
+    /** Receives every byte of a stream being saved, in order, on the reading thread (it may not keep the array). */
+    public interface Tap {
+        void accept(byte[] bytes, int offset, int length);
+    }
+
     /**
      * Saves a stream.
      *
      * @param digest updated with every byte when not null (for example SHA-256 of a dump)
      */
     public Saved save(InputStream in, MessageDigest digest) throws IOException {
+        return save(in, digest, null);
+    }
+
+    /** Saves a stream, giving every byte to {@code tap} as well when it is not null. */
+    public Saved save(InputStream in, MessageDigest digest, Tap tap) throws IOException {
         List<Future<BlobId>> parts = new ArrayList<>();
         long total = 0;
         Chunker chunker = chunkers.get().reset(in);
@@ -78,6 +88,9 @@ public final class ChunkPipeline implements AutoCloseable {
             }
             if (digest != null) {
                 digest.update(buffer, 0, length);
+            }
+            if (tap != null) {
+                tap.accept(buffer, 0, length);
             }
             total += length;
             parts.add(submit(buffer, length));

@@ -3,6 +3,7 @@ package dev.lifeboat.engine.database;
 import dev.lifeboat.postgres.ConnectionSpec;
 import dev.lifeboat.postgres.PgTools;
 import dev.lifeboat.postgres.testing.PostgresCluster;
+import dev.lifeboat.repo.Json;
 import dev.lifeboat.repo.Progress;
 import dev.lifeboat.repo.Repository;
 import dev.lifeboat.repo.TestRepositories;
@@ -55,12 +56,16 @@ class DatabaseRoundTripIT {
         String schema = PG.schemaDump("shop");
         Map<String, String> answers = probe("shop");
         SnapshotRef snapshot = backup(repo, "shop");
+        Map<String, Long> recorded = new LinkedHashMap<>();
+        Json.MAPPER.convertValue(snapshot.snapshot().details(), DatabaseDetails.class).databases().getFirst().facts()
+                .tables().forEach(t -> recorded.put(t.qualified(), t.rows()));
 
         DatabaseRestore.Result result = restore(repo, snapshot, PG.connection("shop_copy"));
 
         assertThat(result.verified()).as("%s", result.checks()).isTrue();
         assertThat(counts).hasSize(5).containsEntry("billing.payments", 1_000_000L)
                 .containsEntry("\"Audit Log\".\"Events\"", 20_000L);
+        assertThat(recorded).as("rows counted in the dump stream").isEqualTo(counts);
         assertThat(PG.rowCounts("shop_copy")).isEqualTo(counts);
         assertThat(PG.schemaDump("shop_copy")).isEqualTo(schema);
         assertThat(probe("shop_copy")).isEqualTo(answers);

@@ -99,6 +99,54 @@ public final class ArchiveReader {
         }
     }
 
+    /**
+     * Reads the header and table of contents from the first {@code length} bytes of an archive held in memory,
+     * or returns null when those bytes end before the table of contents does.
+     *
+     * @throws LifeboatException integrity, when the bytes are not the start of a custom-format archive
+     */
+    static ArchiveReader openPrefix(byte[] bytes, int length) {
+        boolean[] exhausted = {false};
+        InputStream in = new InputStream() {
+            private int pos;
+
+            @Override
+            public int read() {
+                byte[] one = new byte[1];
+                return read(one, 0, 1) < 0 ? -1 : one[0] & 0xff;
+            }
+
+            @Override
+            public int read(byte[] b, int off, int len) {
+                if (pos >= length) {
+                    exhausted[0] = true;
+                    return -1;
+                }
+                int n = Math.min(len, length - pos);
+                System.arraycopy(bytes, pos, b, off, n);
+                pos += n;
+                return n;
+            }
+        };
+        try {
+            return new ArchiveReader(in);
+        } catch (EOFException e) {
+            return null;
+        } catch (LifeboatException e) {
+            if (exhausted[0]) {
+                return null;
+            }
+            throw e;
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The size of the archive's integers in bytes (after the sign byte). */
+    int intSize() {
+        return intSize;
+    }
+
     /** Why this reader cannot read past the header, or null when it can. */
     public String unsupported() {
         return unsupported;

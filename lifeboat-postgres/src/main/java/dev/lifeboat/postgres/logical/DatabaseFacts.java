@@ -13,6 +13,7 @@ import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 /**
  * What a backup records about a database so that a restore can be verified without asking anyone:
@@ -80,6 +81,15 @@ public record DatabaseFacts(
 
     /** Collects the facts on a connection (inside the caller's transaction, if any). */
     public static DatabaseFacts collect(Connection c, ConnectionSpec spec) {
+        return collect(c, spec, Map.of());
+    }
+
+    /**
+     * As {@link #collect(Connection, ConnectionSpec)}, taking the row counts of the tables in {@code counted}
+     * (keyed {@code List.of(schema, table)}, counted by {@link DumpRowCounter} from a dump of this snapshot)
+     * from there and counting only the others.
+     */
+    public static DatabaseFacts collect(Connection c, ConnectionSpec spec, Map<List<String>, Long> counted) {
         try {
             String name;
             long size;
@@ -105,6 +115,11 @@ public record DatabaseFacts(
                 }
             }
             for (String[] t : tables) {
+                Long known = counted.get(List.of(t[0], t[1]));
+                if (known != null) {
+                    counts.add(new TableCount(t[0], t[1], known));
+                    continue;
+                }
                 TableCount probe = new TableCount(t[0], t[1], 0);
                 try (Statement s = c.createStatement();
                      ResultSet rs = s.executeQuery("SELECT count(*) FROM ONLY " + probe.qualified())) {

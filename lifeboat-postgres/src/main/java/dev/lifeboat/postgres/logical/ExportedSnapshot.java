@@ -7,6 +7,8 @@ import java.sql.Connection;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
+import java.util.List;
+import java.util.Map;
 
 /**
  * A repeatable-read, read-only transaction whose snapshot is exported, so that pg_dump and the row
@@ -56,6 +58,11 @@ public final class ExportedSnapshot implements AutoCloseable {
     /** Row counts and schema fingerprint as of the exported snapshot. */
     public DatabaseFacts facts() {
         return DatabaseFacts.collect(connection, spec);
+    }
+
+    /** The same, with the row counts of the tables in {@code counted} taken from there (see {@link DumpRowCounter}). */
+    public DatabaseFacts facts(Map<List<String>, Long> counted) {
+        return DatabaseFacts.collect(connection, spec, counted);
     }
 
     @Override

@@ -1,0 +1,142 @@
+package dev.lifeboat.postgres.logical;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class DumpRowCounterTest {
+    private static TestArchive sample() {
+        return new TestArchive()
+                .entry(1, "ENCODING", null, "ENCODING", 1, "SET client_encoding = 'UTF8';\n", null, false)
+                .entry(2, "TABLE", "public", "users", 1, "CREATE TABLE public.users (id int, v text);\n", null, false)
+                .tableData(3, "public", "users")
+                .entry(4, "BLOBS", null, "BLOBS", 3, "", null, true)
+                .tableData(5, "public", "empty")
+                .tableData(6, "Audit Log", "users")
+                .tableData(7, "public", "unmarked")
+                .dataBlock(3, "1\tZoë\n", "2\tline\\nbreak\n", "\\.\n\n\n")
+                .blobsBlock(4, 16500, "large object ✓\n\n")
+                .dataBlock(5, "\\.\n\n\n")
+                .dataBlock(6, "1\t\\.\n2\tx\n", "3\t\\\\.\n\\.\n", "\n\n")
+                .dataBlock(7, "1\ta\n2\tb\n");
+    }
+
+    private static DumpRowCounter.Counts count(byte[] dump, int pieceSize, AtomicInteger unusable) {
+        try (DumpRowCounter counter = new DumpRowCounter(unusable::incrementAndGet)) {
+            for (int at = 0; at < dump.length; at += pieceSize) {
+                counter.accept(dump, at, Math.min(pieceSize, dump.length - at));
+            }
+            return counter.finish();
+        }
+    }
+
+    @ParameterizedTest(name = "fed {0} bytes at a time")
+    @ValueSource(ints = {1, 2, 3, 7, 64, 1 << 20})
+    void countsTheRowsOfEveryTableWhereverTheDumpIsCut(int pieceSize) {
+        AtomicInteger unusable = new AtomicInteger();
+
+        DumpRowCounter.Counts counts = count(sample().bytes(), pieceSize, unusable);
+
+        assertThat(counts.unusable()).isNull();
+        assertThat(counts.rows()).isEqualTo(Map.of(
+                List.of("public", "users"), 2L,
+                List.of("public", "empty"), 0L,
+                List.of("Audit Log", "users"), 3L,
+                List.of("public", "unmarked"), 2L));
+        assertThat(unusable).hasValue(0);
+    }
+
+    @Test
+    void aTableWithMoreRowsThanTheTailHoldsIsCountedExactly() {
+        StringBuilder rows = new StringBuilder();
+        for (int i = 0; i < 10_000; i++) {
+            rows.append(i).append("\tline ").append(i).append(i % 7 == 0 ? "\\n\\.\\\\." : "").append('\n');
+        }
+        byte[] dump = new TestArchive().tableData(3, "public", "big").dataBlock(3, rows.toString(), "\\.\n\n\n")
+                .bytes();
+
+        assertThat(count(dump, 4096, new AtomicInteger()).rows()).isEqualTo(Map.of(List.of("public", "big"), 10_000L));
+    }
+
+    @Test
+    void newlinesAreCountedExactlyEightBytesAtATime() {
+        SplittableRandom random = new SplittableRandom(11);
+        byte[] tricky = {'\n', (byte) 0x8A, 0x0B, 0x09, 0x00, (byte) 0xFF, 0x7F, 0x0A, 0x01, (byte) 0x80};
+        for (int round = 0; round < 2000; round++) {
+            byte[] b = new byte[random.nextInt(1, 200)];
+            for (int i = 0; i < b.length; i++) {
+                b[i] = random.nextInt(3) == 0 ? (byte) random.nextInt(256) : tricky[random.nextInt(tricky.length)];
+            }
+            int off = random.nextInt(b.length);
+            int len = random.nextInt(b.length - off + 1);
+            long expected = 0;
+            for (int i = off; i < off + len; i++) {
+                expected += b[i] == '\n' ? 1 : 0;
+            }
+            assertThat(DumpRowCounter.newlines(b, off, len)).isEqualTo(expected);
+        }
+    }
+
+    @Test
+    void anArchiveItCannotReadMakesTheCountsUnusableAndSaysSoOnce() {
+        AtomicInteger unusable = new AtomicInteger();
+
+        DumpRowCounter.Counts counts = count(sample().version(1, 15).bytes(), 5, unusable);
+
+        assertThat(counts.usable()).isFalse();
+        assertThat(counts.unusable()).contains("archive version 1.15");
+        assertThat(counts.rows()).isEmpty();
+        assertThat(unusable).hasValue(1);
+    }
+
+    @Test
+    void whatIsNotAnArchiveOrNotCopyDataMakesTheCountsUnusable() {
+        AtomicInteger unusable = new AtomicInteger();
+        byte[] text = "SELECT 1;\n".repeat(10_000).getBytes(StandardCharsets.UTF_8);
+        byte[] inserts = new TestArchive().entry(3, "TABLE DATA", "public", "t", 3, "", null, true)
+                .dataBlock(3, "INSERT INTO public.t VALUES (1);\n").bytes();
+        byte[] unterminated = new TestArchive().tableData(3, "public", "t").dataBlock(3, "1\ta\n2\tb").bytes();
+        byte[] compressed = sample().compression(6).bytes();
+
+        assertThat(count(text, 1000, unusable).unusable()).contains("PGDMP");
+        assertThat(count(inserts, 1000, unusable).unusable()).contains("public.t are not COPY data");
+        assertThat(count(unterminated, 3, unusable).unusable()).contains("public.t does not end as COPY data does");
+        assertThat(count(compressed, 1000, unusable).unusable()).contains("compressed");
+        assertThat(unusable).hasValue(4);
+    }
+
+    @Test
+    void aCounterClosedBeforeTheDumpEndedStopsQuietly() {
+        AtomicInteger unusable = new AtomicInteger();
+        byte[] dump = sample().bytes();
+        DumpRowCounter counter = new DumpRowCounter(unusable::incrementAndGet);
+        counter.accept(dump, 0, dump.length / 2);
+
+        counter.close();
+        counter.accept(dump, dump.length / 2, dump.length - dump.length / 2);
+
+        assertThat(counter.finish().usable()).isFalse();
+        assertThat(unusable).hasValue(0);
+    }
+
+    @Test
+    void aDumpThatEndsInsideABlockOrItsHeaderIsNotCounted() {
+        AtomicInteger unusable = new AtomicInteger();
+        byte[] dump = sample().bytes();
+
+        assertThat(count(Arrays.copyOf(dump, dump.length - 3), 100, unusable).unusable())
+                .isEqualTo("the dump ends inside a data block");
+        assertThat(count(Arrays.copyOf(dump, 40), 100, unusable).unusable())
+                .isEqualTo("the dump ends inside its header or table of contents");
+        assertThat(unusable).hasValue(2);
+    }
+}
