@@ -21,15 +21,7 @@ import static org.assertj.core.api.Assertions.tuple;
 
 class ArchiveReaderTest {
     private static TestArchive sample() {
-        return new TestArchive()
-                .entry(1, "ENCODING", null, "ENCODING", 1, "SET client_encoding = 'UTF8';\n", null, false)
-                .entry(2, "TABLE", "public", "users", 1, "CREATE TABLE public.users (id int, v text);\n", null, false)
-                .tableData(3, "public", "users")
-                .entry(4, "BLOBS", null, "BLOBS", 3, "", null, true)
-                .tableData(5, "public", "empty")
-                .dataBlock(3, "1\tZoë\n", "2\tline\\nbreak\n", "\\.\n\n\n")
-                .blobsBlock(4, 16500, "large object ✓")
-                .dataBlock(5, "\\.\n\n\n");
+        return TestArchive.sample();
     }
 
     /** Every block as "type id: content", data chunks concatenated, large-object blocks copied raw. */

@@ -20,6 +20,22 @@ final class TestArchive {
     private int minor = 14;
     private int compression;
 
+    /**
+     * Users (two rows, one with an escaped newline, then pg_dump's end marker), a large object, and an empty
+     * table.
+     */
+    static TestArchive sample() {
+        return new TestArchive()
+                .entry(1, "ENCODING", null, "ENCODING", 1, "SET client_encoding = 'UTF8';\n", null, false)
+                .entry(2, "TABLE", "public", "users", 1, "CREATE TABLE public.users (id int, v text);\n", null, false)
+                .tableData(3, "public", "users")
+                .entry(4, "BLOBS", null, "BLOBS", 3, "", null, true)
+                .tableData(5, "public", "empty")
+                .dataBlock(3, "1\tZoë\n", "2\tline\\nbreak\n", "\\.\n\n\n")
+                .blobsBlock(4, 16500, "large object ✓")
+                .dataBlock(5, "\\.\n\n\n");
+    }
+
     TestArchive version(int major, int minor) {
         this.major = major;
         this.minor = minor;
