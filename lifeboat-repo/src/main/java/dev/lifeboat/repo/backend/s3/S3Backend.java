@@ -45,6 +45,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.net.UnknownHostException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
@@ -525,6 +526,11 @@ public final class S3Backend implements Backend {
                     prefix + reason, transientStatus ? null : "the storage refused the request; check the "
                     + "repository location and the s3.* settings", e);
         }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof UnknownHostException unknown) {
+                return unknownHost(prefix, unknown, e);
+            }
+        }
         String reason = e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage().lines().findFirst()
                 .orElse("");
         if (e instanceof SdkClientException && reason.contains("Unable to load credentials")) {
@@ -533,6 +539,26 @@ public final class S3Backend implements Backend {
                     e);
         }
         return new LifeboatException(ErrorCode.STORAGE_TRANSIENT, prefix + reason, null, e);
+    }
+
+    /**
+     * A host name that does not resolve. The resolver's answer that the name does not exist (glibc: "Name or
+     * service not known") is a wrong endpoint, region or bucket name and fails at once, where retrying for two
+     * minutes helped nobody; any other failure to resolve (a resolver out of reach: "Temporary failure in name
+     * resolution") is retried like a broken connection.
+     */
+    private static LifeboatException unknownHost(String prefix, UnknownHostException unknown, SdkException e) {
+        String detail = unknown.getMessage() == null ? "unknown host" : unknown.getMessage();
+        boolean noSuchName = detail.contains("Name or service not known") || detail.contains("No address associated")
+                || detail.contains("nodename nor servname provided");
+        if (noSuchName) {
+            return new LifeboatException(ErrorCode.STORAGE_PERMANENT, prefix + "the storage host does not exist ("
+                    + detail + ")", "check s3.endpoint (LIFEBOAT_S3_ENDPOINT, AWS_ENDPOINT_URL), s3.region "
+                    + "(AWS_REGION) and the bucket name; a store that takes the bucket in the path, not in the host "
+                    + "name, needs s3.path-style true (LIFEBOAT_S3_PATH_STYLE)", e);
+        }
+        return new LifeboatException(ErrorCode.STORAGE_TRANSIENT, prefix + "cannot resolve the storage host ("
+                + detail + ")", null, e);
     }
 
     @Override
