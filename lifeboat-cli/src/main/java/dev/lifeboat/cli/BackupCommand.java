@@ -13,6 +13,7 @@ import dev.lifeboat.error.ErrorCode;
 import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.postgres.ConnectionSpec;
 import dev.lifeboat.postgres.logical.TableCount;
+import dev.lifeboat.repo.BlobId;
 import dev.lifeboat.repo.Json;
 import dev.lifeboat.repo.Progress;
 import dev.lifeboat.repo.Repository;
@@ -252,7 +253,7 @@ final class BackupCommand extends BaseCommand {
                 SnapshotCopier.Outcome o = new SnapshotCopier(source, destination, Progress.NONE).copy(List.of(ref))
                         .get(0);
                 WalCopier.Outcome wal = new WalCopier(source, destination).copy(List.of(ref));
-                done.add(new Copies.Done(destination.backend().location(), o.copy().hex(), o.newBlobs(),
+                done.add(new Copies.Done(destination.backend().location(), o.copy(), o.newBlobs(),
                         o.storedBytes(), wal.copied()));
             } catch (LifeboatException e) {
                 failed.add(new Copies.Failed(to, e));
@@ -263,7 +264,7 @@ final class BackupCommand extends BaseCommand {
 
     /** What copying a new snapshot to the copy destinations did. */
     record Copies(List<Done> done, List<Failed> failed) {
-        record Done(String repository, String copy, long newBlobs, long storedBytes, int walFiles) {
+        record Done(String repository, BlobId copy, long newBlobs, long storedBytes, int walFiles) {
         }
 
         record Failed(String repository, LifeboatException error) {
@@ -286,7 +287,7 @@ final class BackupCommand extends BaseCommand {
         void say(BaseCommand command) {
             for (Done d : done) {
                 command.say(String.format("  copied to '%s' as %s (%d new blobs, %s stored%s)", d.repository(),
-                        d.copy().substring(0, 8), d.newBlobs(), Format.bytes(d.storedBytes()),
+                        d.copy().shortHex(), d.newBlobs(), Format.bytes(d.storedBytes()),
                         d.walFiles() > 0 ? ", " + d.walFiles() + " WAL files" : ""));
             }
         }

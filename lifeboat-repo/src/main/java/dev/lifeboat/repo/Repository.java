@@ -27,7 +27,6 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
-import java.util.function.BiFunction;
 import java.util.function.BiPredicate;
 import java.util.function.Function;
 
@@ -164,18 +163,30 @@ public final class Repository implements AutoCloseable {
     public byte[] loadUnpacked(ObjectKind kind, BlobId id) {
         ObjectName name = new ObjectName(kind, id.hex());
         byte[] sealed = backend.get(name);
-        if (!sha256(sealed, 0, sealed.length).equals(id)) {
-            throw LifeboatException.integrity("'" + name.path() + "' does not match its name (content was altered)");
-        }
+        checkName(name, sealed, sealed.length, id);
         return key.open(sealed, "'" + name.path() + "'");
     }
 
-    /** The ids of every object of a kind whose name is an id. */
+    /** An object stored by {@link #saveUnpacked} is named by the SHA-256 of its stored bytes. */
+    private static void checkName(ObjectName name, byte[] sealed, int length, BlobId id) {
+        if (!sha256(sealed, 0, length).equals(id)) {
+            throw LifeboatException.integrity("'" + name.path() + "' does not match its name (content was altered)");
+        }
+    }
+
+    /**
+     * The ids of every object of a kind whose name is an id. The sizes of index objects are kept, so that
+     * {@link #forEachIndexPlain} need not list them again.
+     */
     public List<BlobId> listIds(ObjectKind kind) {
         List<BlobId> ids = new ArrayList<>();
         backend.list(kind, info -> {
             try {
-                ids.add(BlobId.parse(info.name().name()));
+                BlobId id = BlobId.parse(info.name().name());
+                ids.add(id);
+                if (kind == ObjectKind.INDEX) {
+                    indexSizes.put(id, info.size());
+                }
             } catch (IllegalArgumentException ignored) {
                 // not an object Lifeboat names by id; check reports it
             }
@@ -245,25 +256,15 @@ public final class Repository implements AutoCloseable {
      * is not null the packs of every object not in {@code skip} are added to it.
      */
     public void forEachIndexFile(List<BlobId> ids, IndexVisitor visitor, Set<BlobId> skip, BlobIndex into) {
-        forEachIndexObject(ids, IndexFile::decode, (id, file) -> {
-            if (into != null && !skip.contains(id)) {
-                for (var pack : file.packs().entrySet()) {
-                    into.addPack(pack.getKey(), pack.getValue());
-                }
-            }
-            return visitor.visit(id, file);
-        });
-    }
-
-    /**
-     * Reads the index objects eight at a time in parallel, turns each into a value with {@code decode} (given
-     * the authenticated, still compressed bytes and a name for messages) on the reading threads, and gives the
-     * values to {@code visitor} in the order of {@code ids}, on the calling thread, until it returns false.
-     */
-    private <T> void forEachIndexObject(List<BlobId> ids, BiFunction<byte[], String, T> decode,
-                                        BiPredicate<BlobId, T> visitor) {
-        inIndexWindow(ids, INDEX_WINDOW, id -> decode.apply(loadUnpacked(ObjectKind.INDEX, id), indexName(id)),
-                visitor);
+        inIndexWindow(ids, INDEX_WINDOW, id -> IndexFile.decode(loadUnpacked(ObjectKind.INDEX, id), indexName(id)),
+                (id, file) -> {
+                    if (into != null && !skip.contains(id)) {
+                        for (var pack : file.packs().entrySet()) {
+                            into.addPack(pack.getKey(), pack.getValue());
+                        }
+                    }
+                    return visitor.visit(id, file);
+                });
     }
 
     /**
@@ -320,9 +321,7 @@ public final class Repository implements AutoCloseable {
             }
             sealed = atLeast(sealed, (int) size);
             backend.readRange(name, 0, (int) size, sealed);
-            if (!sha256(sealed, 0, (int) size).equals(id)) {
-                throw LifeboatException.integrity("'" + name.path() + "' does not match its name (content was altered)");
-            }
+            checkName(name, sealed, (int) size, id);
             opened = atLeast(opened, (int) size);
             int length = key.open(sealed, 0, (int) size, opened, "'" + name.path() + "'");
             IndexFile.Plain decompressed = IndexFile.Plain.of(opened, length, indexName(id), n -> {

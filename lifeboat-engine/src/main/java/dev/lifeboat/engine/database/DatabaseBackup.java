@@ -40,6 +40,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -110,7 +111,7 @@ public final class DatabaseBackup {
                 AtomicReference<Future<DatabaseFacts>> counting = new AtomicReference<>();
                 try (ExportedSnapshot snapshot = ExportedSnapshot.open(target);
                      DumpRowCounter rows = new DumpRowCounter(
-                             () -> counting.set(counter.submit(() -> snapshot.facts())))) {
+                             () -> counting.set(counter.submit(() -> snapshot.facts(Map.of()))))) {
                     Dumped d = dump(pipeline, List.of(pgDump.path().toString(), "--format=custom", "--compress=0",
                             "--snapshot=" + snapshot.id(), "--no-password", "--dbname=" + db), target, nodePath(db),
                             rows::accept);

@@ -179,7 +179,7 @@ public final class DatabaseRestore {
         // that a full temporary folder fails before the target is touched
         String unsupported;
         Path tocFile = null;
-        try (DumpStream probe = new DumpStream(repo, node, Progress.NONE)) {
+        try (DumpStream probe = DumpStream.head(repo, node)) {
             ArchiveReader archive = ArchiveReader.open(probe);
             unsupported = StreamedRestore.unsupported(archive);
             if (unsupported == null) {
@@ -201,14 +201,15 @@ public final class DatabaseRestore {
                 safety = safetyBackup.apply(target).id().hex();
             }
             recreate(target, src.dump(), plan.targetExists(), server.major());
+            StreamedRestore.Options options = new StreamedRestore.Options(pgRestore.path(), target, request.jobs(),
+                    request.noOwner());
             if (tocFile != null) {
                 try (DumpStream in = new DumpStream(repo, node, progress)) {
-                    StreamedRestore.run(ArchiveReader.open(in), tocFile, new StreamedRestore.Options(pgRestore.path(),
-                            target, request.jobs(), request.noOwner()));
+                    StreamedRestore.run(ArchiveReader.open(in), tocFile, options);
                     in.verify(src.dump().sha256());
                 }
             } else {
-                pgRestore(pgRestore, target, request, node, src.dump().sha256(), temp);
+                pgRestore(options, node, src.dump().sha256(), temp);
             }
             progress.finish();
         } catch (IOException e) {
@@ -237,17 +238,11 @@ public final class DatabaseRestore {
     }
 
     /** Restores with pg_restore reading the whole dump: in parallel from the temporary copy, else streamed. */
-    private void pgRestore(PgTools.Tool pgRestore, ConnectionSpec target, Request request, Node node, String sha256,
-                           Path temp) throws IOException, InterruptedException {
-        List<String> cmd = new ArrayList<>(List.of(pgRestore.path().toString(), "--no-password", "--exit-on-error",
-                "--dbname=" + target.database()));
-        if (request.noOwner()) {
-            cmd.add("--no-owner");
-            cmd.add("--no-privileges");
-        }
+    private void pgRestore(StreamedRestore.Options options, Node node, String sha256, Path temp)
+            throws IOException, InterruptedException {
+        ConnectionSpec target = options.target();
         if (temp != null) {
-            cmd.add("--jobs=" + request.jobs());
-            cmd.add(temp.toString());
+            List<String> cmd = options.command(List.of("--jobs=" + options.jobs(), temp.toString()));
             try (PgProcess p = PgProcess.start(cmd, target.childEnvironment(), null, false)) {
                 p.stdin().close();
                 p.stdout().transferTo(OutputStream.nullOutputStream());
@@ -255,7 +250,7 @@ public final class DatabaseRestore {
             }
             return;
         }
-        try (PgProcess p = PgProcess.start(cmd, target.childEnvironment(), null, false)) {
+        try (PgProcess p = PgProcess.start(options.command(List.of()), target.childEnvironment(), null, false)) {
             Thread drain = Thread.ofPlatform().daemon().start(() -> {
                 try {
                     p.stdout().transferTo(OutputStream.nullOutputStream());
@@ -386,7 +381,6 @@ public final class DatabaseRestore {
         }
     }
 
-    /** Drops the target database if it exists (ending its sessions) and creates it empty. */
     /**
      * Drops (when it exists) and creates the target with the dump's encoding, and with its locale where the
      * server has it. A server without that locale, or a snapshot that did not record one, gets the server's

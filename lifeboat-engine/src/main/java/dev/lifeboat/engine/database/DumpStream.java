@@ -27,9 +27,21 @@ final class DumpStream extends InputStream {
     private int pos;
 
     DumpStream(Repository repo, Node node, Progress progress) {
+        this(node, progress, new BlobReader(repo));
+    }
+
+    /**
+     * A stream for reading only the start of the dump: one reader thread, which reads ahead two chunks
+     * rather than two per processor.
+     */
+    static DumpStream head(Repository repo, Node node) {
+        return new DumpStream(node, Progress.NONE, new BlobReader(repo, 1));
+    }
+
+    private DumpStream(Node node, Progress progress, BlobReader reader) {
         this.node = node;
         this.progress = progress;
-        this.reader = new BlobReader(repo);
+        this.reader = reader;
         this.chunks = reader.inOrder(node.content()).iterator();
         try {
             this.sha = MessageDigest.getInstance("SHA-256");

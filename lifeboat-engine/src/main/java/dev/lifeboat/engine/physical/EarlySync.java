@@ -9,6 +9,7 @@ import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,7 +32,7 @@ final class EarlySync implements AutoCloseable {
     private final Thread thread;
     private volatile boolean stopped;
 
-    EarlySync(List<Path> roots) {
+    EarlySync(Collection<Path> roots) {
         this.roots = List.copyOf(roots);
         this.thread = Thread.ofPlatform().daemon().name("lifeboat-sync").start(this::run);
     }

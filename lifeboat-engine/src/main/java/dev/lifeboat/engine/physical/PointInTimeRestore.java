@@ -284,9 +284,11 @@ public final class PointInTimeRestore {
             relocations.put(nodePath(t.location()), to);
             tablespaceMap.append(t.oid()).append(' ').append(to).append('\n');
         }
-        EarlySync sync = new EarlySync(List.copyOf(relocations.values()));
-        try (sync; WalStaging staging = prepare(b, dir, wal, tablespaceMap.toString(), relocations, request)) {
-            sync.close();
+        WalStaging prepared;
+        try (EarlySync ignored = new EarlySync(relocations.values())) {
+            prepared = prepare(b, dir, wal, tablespaceMap.toString(), relocations, request);
+        }
+        try (WalStaging staging = prepared) {
             LocalCluster cluster = LocalCluster.existing(request.tools(), dir, request.port());
             try {
                 cluster.start();

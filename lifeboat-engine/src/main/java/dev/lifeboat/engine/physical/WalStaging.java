@@ -34,9 +34,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * point before the target.
  */
 final class WalStaging implements AutoCloseable {
-    static final String EXPECTED = ".expected";
-    static final String FAILED = ".failed";
-    static final String WANTED = ".wanted";
+    private static final String EXPECTED = ".expected";
+    private static final String FAILED = ".failed";
+    private static final String WANTED = ".wanted";
     static final int AHEAD = 8;
     private static final long PAUSE_MILLIS = 20;
     private static final int THREADS = 2;
@@ -126,7 +126,7 @@ final class WalStaging implements AutoCloseable {
 
     /** Waits until the file at this position is at most {@value #AHEAD} ahead of the newest wanted one. */
     private boolean awaitTurn(int position) throws IOException {
-        while (paced && position > wanted() + AHEAD) {
+        while (paced && !withinReach(position) && position > wanted() + AHEAD) {
             if (cancelled || failure.get() != null) {
                 return false;
             }
@@ -138,6 +138,11 @@ final class WalStaging implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /** Whether the newest wanted position seen so far already lets this one go, without listing the marks. */
+    private synchronized boolean withinReach(int position) {
+        return position <= wanted + AHEAD;
     }
 
     /** Reads the server's marks: the position of the newest file it asked for. */

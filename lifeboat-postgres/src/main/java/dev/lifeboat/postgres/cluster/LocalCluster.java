@@ -28,6 +28,9 @@ import java.util.stream.Stream;
  * folders that user owns. Only processes this class started are ever stopped.
  */
 public final class LocalCluster implements AutoCloseable {
+    /** The postgres user, looked up once: restores give every file and WAL segment to it. */
+    private static volatile UserPrincipal postgresUser;
+
     private final Path dataDir;
     private final Path socketDir;
     private final Path logFile;
@@ -259,12 +262,15 @@ public final class LocalCluster implements AutoCloseable {
         if (!PgProcess.isRoot()) {
             return;
         }
-        UserPrincipal postgres;
-        try {
-            postgres = p.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
-        } catch (IOException e) {
-            throw new LifeboatException(ErrorCode.DATABASE, "there is no 'postgres' user to run the server as",
-                    "install the PostgreSQL server package, which creates it");
+        UserPrincipal postgres = postgresUser;
+        if (postgres == null) {
+            try {
+                postgres = p.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName("postgres");
+            } catch (IOException e) {
+                throw new LifeboatException(ErrorCode.DATABASE, "there is no 'postgres' user to run the server as",
+                        "install the PostgreSQL server package, which creates it");
+            }
+            postgresUser = postgres;
         }
         var view = Files.getFileAttributeView(p, java.nio.file.attribute.PosixFileAttributeView.class,
                 LinkOption.NOFOLLOW_LINKS);

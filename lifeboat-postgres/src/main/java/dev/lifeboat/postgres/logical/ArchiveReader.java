@@ -142,6 +142,11 @@ public final class ArchiveReader {
         }
     }
 
+    /** The number of bytes of the header and table of contents: where the data blocks begin. */
+    int headerAndTocLength() {
+        return headerAndToc.length;
+    }
+
     /** The size of the archive's integers in bytes (after the sign byte). */
     int intSize() {
         return intSize;

@@ -75,14 +75,10 @@ public final class DumpRowCounter implements AutoCloseable {
         if (unusable != null || length == 0) {
             return;
         }
-        try {
-            if (tables == null) {
-                readHeader(bytes, offset, length);
-            } else {
-                data(bytes, offset, length);
-            }
-        } catch (LifeboatException e) {
-            giveUp("the dump could not be read: " + e.getMessage());
+        if (tables == null) {
+            readHeader(bytes, offset, length);
+        } else {
+            data(bytes, offset, length);
         }
     }
 
@@ -164,10 +160,10 @@ public final class DumpRowCounter implements AutoCloseable {
         }
         tables = data;
         intSize = archive.intSize();
-        int dataStart = archive.headerAndToc().length;
-        byte[] rest = Arrays.copyOfRange(prefix, dataStart, prefixLength);
+        int dataStart = archive.headerAndTocLength();
+        byte[] held = prefix;
         prefix = null;
-        data(rest, 0, rest.length);
+        data(held, dataStart, prefixLength - dataStart);
     }
 
     /** Follows the data blocks: block type, dump id, then length-prefixed chunks up to a zero length. */

@@ -55,12 +55,10 @@ public final class ExportedSnapshot implements AutoCloseable {
         return server;
     }
 
-    /** Row counts and schema fingerprint as of the exported snapshot. */
-    public DatabaseFacts facts() {
-        return DatabaseFacts.collect(connection, spec);
-    }
-
-    /** The same, with the row counts of the tables in {@code counted} taken from there (see {@link DumpRowCounter}). */
+    /**
+     * Row counts and schema fingerprint as of the exported snapshot, the row counts of the tables in
+     * {@code counted} taken from there (see {@link DumpRowCounter}).
+     */
     public DatabaseFacts facts(Map<List<String>, Long> counted) {
         return DatabaseFacts.collect(connection, spec, counted);
     }

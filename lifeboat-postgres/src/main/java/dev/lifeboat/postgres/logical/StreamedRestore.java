@@ -43,6 +43,18 @@ public final class StreamedRestore {
                 throw new IllegalArgumentException("jobs must be at least 1, got " + jobs);
             }
         }
+
+        /** A pg_restore command line into the target with these options, then {@code args}. */
+        public List<String> command(List<String> args) {
+            List<String> cmd = new ArrayList<>(List.of(pgRestore.toString(), "--no-password", "--exit-on-error",
+                    "--dbname=" + target.database()));
+            if (noOwner) {
+                cmd.add("--no-owner");
+                cmd.add("--no-privileges");
+            }
+            cmd.addAll(args);
+            return cmd;
+        }
     }
 
     private StreamedRestore() {
@@ -225,19 +237,8 @@ public final class StreamedRestore {
         return ids;
     }
 
-    private static List<String> command(Options options, List<String> args) {
-        List<String> cmd = new ArrayList<>(List.of(options.pgRestore().toString(), "--no-password", "--exit-on-error",
-                "--dbname=" + options.target().database()));
-        if (options.noOwner()) {
-            cmd.add("--no-owner");
-            cmd.add("--no-privileges");
-        }
-        cmd.addAll(args);
-        return cmd;
-    }
-
     private static void pgRestore(Options options, List<String> args) {
-        try (PgProcess p = PgProcess.start(command(options, args), options.target().childEnvironment(), null, false)) {
+        try (PgProcess p = PgProcess.start(options.command(args), options.target().childEnvironment(), null, false)) {
             p.stdin().close();
             p.stdout().transferTo(OutputStream.nullOutputStream());
             p.waitSuccess();
@@ -266,7 +267,7 @@ public final class StreamedRestore {
                 }
             }
             Files.writeString(list, sb.toString());
-            process = PgProcess.start(command(options, List.of("--use-list=" + list)),
+            process = PgProcess.start(options.command(List.of("--use-list=" + list)),
                     options.target().childEnvironment(), null, false);
             drain = Thread.ofPlatform().daemon().name("pg-restore-stdout").start(() -> {
                 try {
