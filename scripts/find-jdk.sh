@@ -68,11 +68,32 @@ lifeboat_exec_jar() {
   local opts="${LIFEBOAT_JVM_OPTS:--Xms32m -Xmx${LIFEBOAT_HEAP:-256m} -XX:+UseSerialGC -Djdk.nio.maxCachedBufferSize=1048576}"
   export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
   export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}
+  lifeboat_try_resident "$jar" "$@"
   # shellcheck disable=SC2086 # option lists are split on purpose
   set -- $tuning $opts --enable-native-access=ALL-UNNAMED -Xlog:cds=off -Xlog:cds+dynamic=off -Xlog:aot=off \
     $(lifeboat_startup_cache "$jar" "$(lifeboat_cache_kind "$@")" $tuning -Xms32m -Xmx256m -XX:+UseSerialGC) \
     -jar "$jar" "$@"
   exec "$JAVA_HOME/bin/java" "$@"
+}
+
+# Hands the command to the resident process of this directory when one listens (`lifeboat resident start`),
+# and exits with its status; returns when there is none or it declined the command, which then runs in a
+# fresh JVM. The client is a small class on java.base that starts in about 0.1 s; LIFEBOAT_RESIDENT=off
+# bypasses it. The socket's name must match Resident.socket in the jar.
+lifeboat_try_resident() {
+  local jar=$1 dir=${LIFEBOAT_RUNTIME_DIR:-} status=0
+  shift
+  [ "${LIFEBOAT_RESIDENT:-on}" != off ] && [ $# -gt 0 ] && [ "$1" != resident ] || return 0
+  if [ -z "$dir" ]; then
+    if [ -n "${XDG_RUNTIME_DIR:-}" ]; then dir=$XDG_RUNTIME_DIR/lifeboat; else dir=/tmp/lifeboat-$(id -u); fi
+  fi
+  [ -d "$dir" ] || return 0
+  local sock
+  sock="$dir/resident-$(printf %s "$(pwd -P)" | sha256sum | cut -c1-16).sock"
+  [ -S "$sock" ] || return 0
+  "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -Xlog:cds=off -Xlog:aot=off \
+    -cp "$jar" dev.lifeboat.cli.ResidentClient "$sock" "$@" || status=$?
+  [ "$status" = 254 ] || exit "$status"
 }
 
 # Which startup cache a command wants: "s3" when it names an s3:// location (an argument, LIFEBOAT_REPO,

@@ -101,6 +101,11 @@ abstract class BaseCommand implements Callable<Integer> {
 
     RepoLock lock(Repository repository, boolean exclusive, String command) {
         RepoLock lock = RepoLock.acquire(repository.backend(), exclusive, command, parseDuration(lockWait, "--lock-wait"));
+        if (cli.resident()) {
+            // a resident process outlives the command, which releases its lock when it ends; a hook per command
+            // would pile up
+            return lock;
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try {
                 lock.close();
@@ -167,6 +172,9 @@ abstract class BaseCommand implements Callable<Integer> {
         if (file != null) {
             return readPasswordFile(Path.of(file), "password-file");
         }
+        if (cli.resident()) {
+            throw new ResidentServer.PromptNeeded();
+        }
         Console console = System.console();
         if (console == null || !cli.terminal()) {
             throw LifeboatException.usage("no password given and no terminal to ask for one",
@@ -189,6 +197,9 @@ abstract class BaseCommand implements Callable<Integer> {
             if (v != null && !v.isEmpty()) {
                 return v.toCharArray();
             }
+        }
+        if (cli.resident()) {
+            throw new ResidentServer.PromptNeeded();
         }
         Console console = System.console();
         if (console == null || !cli.terminal()) {

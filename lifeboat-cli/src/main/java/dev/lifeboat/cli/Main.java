@@ -21,7 +21,8 @@ public final class Main implements Runnable {
     static final List<Class<?>> COMMANDS = List.of(InitCommand.class, BackupCommand.class, SnapshotsCommand.class,
             LsCommand.class, RestoreCommand.class, DiffCommand.class, CheckCommand.class, KeyCommand.class,
             UnlockCommand.class, QuickstartCommand.class, WalCommand.class, CopyCommand.class, ForgetCommand.class,
-            PruneCommand.class, TagCommand.class, RepairCommand.class, RewriteCommand.class, TrainCommand.class,
+            PruneCommand.class, TagCommand.class, RepairCommand.class, RewriteCommand.class, ResidentCommand.class,
+            TrainCommand.class,
             CommandLine.HelpCommand.class);
 
     @CommandLine.Spec
@@ -43,7 +44,7 @@ public final class Main implements Runnable {
         System.exit(status);
     }
 
-    private static int outOfMemory(Cli cli) {
+    static int outOfMemory(Cli cli) {
         cli.err().println("lifeboat: out of memory: the Java heap is limited to "
                 + Runtime.getRuntime().maxMemory() / (1024 * 1024) + " MiB");
         cli.err().println("HINT: raise the limit with LIFEBOAT_HEAP (for example LIFEBOAT_HEAP=2g); a repository's "
@@ -94,6 +95,9 @@ public final class Main implements Runnable {
     }
 
     static int report(Cli cli, Exception ex) {
+        if (ex instanceof ResidentServer.PromptNeeded) {
+            return Resident.DECLINED_STATUS;
+        }
         if (ex instanceof LifeboatException le) {
             cli.err().println("lifeboat: " + le.getMessage());
             if (le.hint() != null) {

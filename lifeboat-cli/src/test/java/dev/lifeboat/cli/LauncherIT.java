@@ -7,6 +7,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -52,5 +56,50 @@ class LauncherIT {
         assertThat(launcher.exitValue()).as(printed).isZero();
         assertThat(printed).contains("lifeboat: building (first run or sources changed)...")
                 .containsPattern("(?m)^lifeboat \\d+\\.\\d+");
+
+        residentProcessServesTheLaunchersCommands(checkout, dir);
+    }
+
+    /**
+     * With a resident process started, the launcher hands it the data commands of its directory and runs the
+     * others, and those it declines, itself; the output is the same either way.
+     */
+    private void residentProcessServesTheLaunchersCommands(Path checkout, Path dir) throws Exception {
+        Path runtime = Files.createDirectory(dir.resolve("run"), java.nio.file.attribute.PosixFilePermissions
+                .asFileAttribute(java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        Map<String, String> env = Map.of("LIFEBOAT_REPO", dir.resolve("repo").toString(),
+                "LIFEBOAT_PASSWORD", "launcher", "LIFEBOAT_KDF_MEMORY_MIB", "8", "LIFEBOAT_RUNTIME_DIR", runtime.toString());
+        try {
+            assertThat(launch(checkout, env, "init").exit()).isZero();
+            Launched start = launch(checkout, env, "resident", "start", "--json");
+            assertThat(start.exit()).as(start.out()).isZero();
+            assertThat(start.out()).contains("\"running\" : true");
+            Launched served = launch(checkout, env, "snapshots");
+            assertThat(served.exit()).as(served.out()).isZero();
+            assertThat(served.out()).contains("0 snapshot(s)");
+            Map<String, String> other = new HashMap<>(env);
+            other.put("LIFEBOAT_SOMETHING_ELSE", "1");
+            Launched declined = launch(checkout, other, "snapshots");
+            assertThat(declined.out()).isEqualTo(served.out());
+            Launched status = launch(checkout, env, "resident", "status", "--json");
+            assertThat(status.out()).containsPattern("\"served\" : \"1\"").containsPattern("\"declined\" : \"1\"");
+        } finally {
+            launch(checkout, env, "resident", "stop");
+        }
+        assertThat(launch(checkout, env, "resident", "status").exit()).isEqualTo(14);
+    }
+
+    private record Launched(int exit, String out) {
+    }
+
+    private static Launched launch(Path checkout, Map<String, String> env, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of("./lifeboat"));
+        command.addAll(List.of(args));
+        ProcessBuilder pb = new ProcessBuilder(command).directory(checkout.toFile()).redirectErrorStream(true);
+        pb.environment().putAll(env);
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        return new Launched(p.exitValue(), out);
     }
 }

@@ -1,0 +1,159 @@
+package dev.lifeboat.cli;
+
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * What a resident process ({@link ResidentServer}) and its clients ({@link ResidentClient}) share: where
+ * the socket is and the wire format. java.base only, so that a client starts in a few dozen milliseconds.
+ *
+ * <p>One resident process serves one user and one working directory, on a Unix socket named after the
+ * directory in a folder only that user can enter: {@code $LIFEBOAT_RUNTIME_DIR}, else
+ * {@code $XDG_RUNTIME_DIR/lifeboat}, else {@code /tmp/lifeboat-UID}. A request is {@link #MAGIC}, a kind
+ * byte and, to run a command, the working directory, the terminal flag, the environment and the arguments
+ * (strings as a length and UTF-8 bytes). Replies are frames: a type byte, a length and bytes.
+ */
+final class Resident {
+    /** The status a client exits with when the resident process declined: the launcher then runs the command itself. */
+    static final int DECLINED_STATUS = 254;
+    static final int MAGIC = 0x4c425231;
+    static final byte RUN = 1;
+    static final byte STATUS = 2;
+    static final byte STOP = 3;
+    static final byte OUT = 1;
+    static final byte ERR = 2;
+    static final byte EXIT = 3;
+    static final byte DECLINE = 4;
+
+    private Resident() {
+    }
+
+    /** The folder of the sockets, from the environment (see the class comment). */
+    static Path runtimeDir(Map<String, String> env) throws IOException {
+        String dir = env.get("LIFEBOAT_RUNTIME_DIR");
+        if (dir != null && !dir.isEmpty()) {
+            return Path.of(dir);
+        }
+        String xdg = env.get("XDG_RUNTIME_DIR");
+        if (xdg != null && !xdg.isEmpty()) {
+            return Path.of(xdg, "lifeboat");
+        }
+        return Path.of("/tmp", "lifeboat-" + Files.getAttribute(Path.of("/proc/self"), "unix:uid"));
+    }
+
+    /** The socket of the resident process for a working directory; the launcher names it the same way. */
+    static Path socket(Map<String, String> env, String cwd) throws IOException {
+        return runtimeDir(env).resolve("resident-" + hash(cwd) + ".sock");
+    }
+
+    static String hash(String cwd) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(cwd.getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(digest, 0, 8);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * Refuses a socket folder that another user owns or others may enter: a client sends its environment
+     * (passwords included) to whatever listens there.
+     */
+    static void checkPrivate(Path dir) throws IOException {
+        String owner = Files.getOwner(dir, LinkOption.NOFOLLOW_LINKS).getName();
+        if (!owner.equals(System.getProperty("user.name"))) {
+            throw new IOException("'" + dir + "' belongs to " + owner);
+        }
+        Set<PosixFilePermission> perms = Files.getPosixFilePermissions(dir, LinkOption.NOFOLLOW_LINKS);
+        for (PosixFilePermission p : perms) {
+            if (p.name().startsWith("GROUP") || p.name().startsWith("OTHERS")) {
+                throw new IOException("'" + dir + "' is open to other users (" + perms + ")");
+            }
+        }
+    }
+
+    /** Connects to a resident process, after checking that its folder is private. */
+    static SocketChannel connect(Path socket) throws IOException {
+        checkPrivate(socket.getParent());
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+            ch.connect(UnixDomainSocketAddress.of(socket));
+        } catch (IOException e) {
+            ch.close();
+            throw e;
+        }
+        return ch;
+    }
+
+    static void writeRun(DataOutputStream out, String cwd, boolean terminal, Map<String, String> env, List<String> args)
+            throws IOException {
+        out.writeInt(MAGIC);
+        out.writeByte(RUN);
+        writeString(out, cwd);
+        out.writeBoolean(terminal);
+        out.writeInt(env.size());
+        for (Map.Entry<String, String> e : env.entrySet()) {
+            writeString(out, e.getKey());
+            writeString(out, e.getValue());
+        }
+        out.writeInt(args.size());
+        for (String a : args) {
+            writeString(out, a);
+        }
+        out.flush();
+    }
+
+    static Map<String, String> readEnv(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        Map<String, String> env = new LinkedHashMap<>();
+        for (int i = 0; i < n; i++) {
+            env.put(readString(in), readString(in));
+        }
+        return env;
+    }
+
+    static void writeString(DataOutputStream out, String s) throws IOException {
+        byte[] b = s.getBytes(StandardCharsets.UTF_8);
+        out.writeInt(b.length);
+        out.write(b);
+    }
+
+    static String readString(DataInputStream in) throws IOException {
+        int n = in.readInt();
+        if (n < 0 || n > 1 << 24) {
+            throw new IOException("bad string length " + n);
+        }
+        return new String(in.readNBytes(n), StandardCharsets.UTF_8);
+    }
+
+    /** Writes one reply frame; callers on several threads share the stream, so it is written as a whole. */
+    static void writeFrame(DataOutputStream out, byte type, byte[] b, int off, int len) throws IOException {
+        synchronized (out) {
+            out.writeByte(type);
+            out.writeInt(len);
+            out.write(b, off, len);
+            out.flush();
+        }
+    }
+
+    static void writeExit(DataOutputStream out, int status) throws IOException {
+        byte[] b = {(byte) (status >>> 24), (byte) (status >>> 16), (byte) (status >>> 8), (byte) status};
+        writeFrame(out, EXIT, b, 0, 4);
+    }
+}

@@ -1,0 +1,199 @@
+package dev.lifeboat.cli;
+
+import dev.lifeboat.error.ErrorCode;
+import dev.lifeboat.error.LifeboatException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+import java.io.BufferedInputStream;
+import java.io.BufferedOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.channels.Channels;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * lifeboat resident start|stop|status: a warm process that runs this directory's data commands, so that
+ * each skips the JVM start and JIT compilation (see {@link ResidentServer}).
+ */
+@Command(name = "resident", mixinStandardHelpOptions = true,
+        description = {"Keep a warm Lifeboat process that runs the data commands (backup, restore, check, "
+                + "snapshots, ...) started from this directory with this environment, so that they skip the "
+                + "start-up and compilation a fresh process pays for every command.",
+            "The launcher hands a command to it when one listens for the working directory, and runs the command "
+                + "itself when the process declines it (another environment, a password prompt, another "
+                + "command running). Set LIFEBOAT_RESIDENT=off to bypass it."})
+final class ResidentCommand extends BaseCommand {
+    @Parameters(index = "0", paramLabel = "ACTION", description = "start, stop or status")
+    String action;
+
+    @Option(names = "--idle", paramLabel = "DURATION", defaultValue = "30m",
+            description = "stop after this long without a command, e.g. 10m or 2h (default: ${DEFAULT-VALUE})")
+    String idle;
+
+    @Override
+    public Integer call() throws IOException {
+        String cwd = System.getProperty("user.dir");
+        Path socket = Resident.socket(cli.env(), cwd);
+        return switch (action) {
+            case "start" -> start(socket, cwd);
+            case "stop" -> stop(socket, cwd);
+            case "status" -> status(socket, cwd);
+            default -> throw LifeboatException.usage("unknown action '" + action + "'",
+                    "use 'lifeboat resident start', 'stop' or 'status'");
+        };
+    }
+
+    private int start(Path socket, String cwd) throws IOException {
+        Duration idleTime = parseDuration(idle, "--idle");
+        if (idleTime.isZero() || idleTime.isNegative()) {
+            throw LifeboatException.usage("--idle must be positive", "give a duration such as 30m");
+        }
+        Map<String, String> running = query(socket, Resident.STATUS);
+        if (running != null) {
+            report(running, "already running");
+            return 0;
+        }
+        Files.createDirectories(socket.getParent(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        try {
+            Resident.checkPrivate(socket.getParent());
+        } catch (IOException e) {
+            throw LifeboatException.usage("unsafe folder for the resident process's socket: " + e.getMessage(),
+                    "set LIFEBOAT_RUNTIME_DIR to a folder only you can enter");
+        }
+        Path log = socket.resolveSibling(socket.getFileName().toString().replace(".sock", ".log"));
+        List<String> command = new ArrayList<>();
+        if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
+            // its own session: closing the terminal that started it does not stop it
+            command.add("/usr/bin/setsid");
+        }
+        command.add(ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString()));
+        command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
+        command.addAll(List.of("-cp", System.getProperty("java.class.path"), ResidentServer.class.getName(),
+                socket.toString(), Long.toString(idleTime.toSeconds())));
+        Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
+                .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+                .redirectErrorStream(true).start();
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (System.nanoTime() < deadline) {
+            running = query(socket, Resident.STATUS);
+            if (running != null) {
+                report(running, "started");
+                return 0;
+            }
+            if (!p.isAlive()) {
+                break;
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                p.destroy();
+                throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted while starting", null);
+            }
+        }
+        p.destroy();
+        throw new LifeboatException(ErrorCode.FAILURE, "the resident process did not start"
+                + (p.isAlive() ? " within 60 s" : " (exit status " + p.exitValue() + ")"), "see its log '" + log + "'");
+    }
+
+    private int stop(Path socket, String cwd) throws IOException {
+        if (query(socket, Resident.STOP) == null) {
+            say("no resident process runs for " + cwd);
+            if (json) {
+                printJson(Map.of("directory", cwd, "running", false));
+            }
+            return 0;
+        }
+        say("stopped the resident process for " + cwd);
+        if (json) {
+            printJson(Map.of("directory", cwd, "running", false, "stopped", true));
+        }
+        return 0;
+    }
+
+    private int status(Path socket, String cwd) throws IOException {
+        Map<String, String> running = query(socket, Resident.STATUS);
+        if (running == null) {
+            if (json) {
+                printJson(Map.of("directory", cwd, "running", false));
+            } else {
+                cli.out().println("no resident process runs for " + cwd);
+            }
+            return ErrorCode.NOT_FOUND.exitStatus();
+        }
+        report(running, "running");
+        return 0;
+    }
+
+    private void report(Map<String, String> status, String state) throws IOException {
+        if (json) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("running", true);
+            m.putAll(status);
+            m.put("pid", Long.parseLong(status.get("pid")));
+            m.put("peak-rss-kib", peakRssKib(status.get("pid")));
+            printJson(m);
+            return;
+        }
+        cli.out().printf("resident process %s %s: serves commands run from %s (%s served, %s declined, "
+                        + "stops after %s s idle)%n", status.get("pid"), state, status.get("directory"),
+                status.get("served"), status.get("declined"), status.get("idle-timeout-seconds"));
+    }
+
+    /** The process's peak resident memory (VmHWM), or -1 where /proc does not tell. */
+    static long peakRssKib(String pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc", pid, "status"))) {
+                if (line.startsWith("VmHWM:")) {
+                    return Long.parseLong(line.replaceAll("\\D", ""));
+                }
+            }
+        } catch (IOException | NumberFormatException ignored) {
+            // not on Linux, or gone
+        }
+        return -1;
+    }
+
+    /** Sends a status or stop request; the reply's key=value lines, or null when nothing listens. */
+    private static Map<String, String> query(Path socket, byte kind) {
+        if (!Files.exists(socket)) {
+            return null;
+        }
+        try (SocketChannel ch = Resident.connect(socket)) {
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
+            out.writeInt(Resident.MAGIC);
+            out.writeByte(kind);
+            out.flush();
+            DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
+            Map<String, String> m = new LinkedHashMap<>();
+            while (true) {
+                byte type = in.readByte();
+                byte[] b = in.readNBytes(in.readInt());
+                if (type == Resident.EXIT) {
+                    return m;
+                }
+                for (String line : new String(b, StandardCharsets.UTF_8).split("\n")) {
+                    int eq = line.indexOf('=');
+                    if (eq > 0) {
+                        m.put(line.substring(0, eq), line.substring(eq + 1));
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return null;
+        }
+    }
+}
