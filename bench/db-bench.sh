@@ -32,6 +32,8 @@ export PATH=$PG_BIN:$PATH
 
 failed=0
 cluster_started=0
+# shellcheck source=resident.sh
+. "$root/bench/resident.sh"
 
 say() { echo "db-bench: $*" >&2; }
 die() {
@@ -47,6 +49,7 @@ pg_ctl_as_postgres() {
 # Stops only the cluster this run started; removes the large files unless BENCH_KEEP=1.
 cleanup() {
   local rc=$?
+  resident_stop "${lifeboat_cmd[@]}"
   if [ "$cluster_started" = 1 ]; then
     say "stopping the benchmark cluster"
     pg_ctl_as_postgres stop -m fast -w -t 120 >/dev/null 2>&1 || say "could not stop the cluster in '$pgdata'"
@@ -181,15 +184,22 @@ record() {
 # user+system CPU seconds and the 1-minute load average before it. Standard output goes to
 # $logs/KEY.out, standard error to $logs/KEY.log.
 run_step() {
-  local key=$1 timing rc=0 secs rss user sys load
+  local key=$1 timing rc=0 secs rss user sys load cpu0 cpu1 hwm
   shift
   settle
   timing=$(mktemp)
   load=$(cut -d' ' -f1 /proc/loadavg)
   say "$key (load average $load)"
+  read -r cpu0 hwm < <(resident_usage)
   (cd "$BENCH_DIR" && /usr/bin/time -f '%e %M %U %S' -o "$timing" "$@") > "$logs/$key.out" 2> "$logs/$key.log" || rc=$?
   read -r secs rss user sys < <(tail -n 1 "$timing") || true
   rm -f "$timing"
+  if [ -n "$resident_pid" ] && [[ "$key" == lifeboat* ]]; then
+    # the work happened in the resident process: its CPU (with its children's) and peak RSS count too
+    read -r cpu1 hwm < <(resident_usage)
+    user=$(python3 -c "print(round(${user:-0} + $cpu1 - $cpu0, 2))")
+    [ "$hwm" -le "${rss:-0}" ] || rss=$hwm
+  fi
   if [ "$rc" != 0 ]; then
     say "$key failed with exit status $rc: $*"
     say "last lines of '$logs/$key.log':"
@@ -456,6 +466,7 @@ setup_lifeboat
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
 start_cluster
 phase_load
+resident_start "${lifeboat_cmd[@]}" "$BENCH_DIR"
 if phase_backup; then
   phase_restore
   phase_dedup || true
@@ -470,6 +481,7 @@ report "lifeboat: $(version_of lifeboat --version)" \
   "date: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $cache_note" \
   "load average (1, 5, 15 min): $load_start at start, $load_end at end; the machine may be shared, so compare ratios, not seconds" \
   "timing: /usr/bin/time wall and peak RSS of the client process and its children (the launcher's JVM and its pg_dump/pg_restore for lifeboat); server-side work is not in RSS or CPU" \
+  "$([ "$BENCH_RESIDENT" = 1 ] && echo "lifeboat ran with a resident process (BENCH_RESIDENT=1), started before the first timed step; its CPU (with its children's) counts in each lifeboat step, and its peak RSS so far" || echo "lifeboat ran a fresh JVM per command")" \
   "logs in '$logs'" | tee "$report"
 say "results written to '$report'"
 exit "$failed"

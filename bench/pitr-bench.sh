@@ -34,6 +34,8 @@ failed=0
 cluster_started=0
 streamer_pid=
 restored_dirs=()
+# shellcheck source=resident.sh
+. "$root/bench/resident.sh"
 
 say() { echo "pitr-bench: $*" >&2; }
 die() {
@@ -55,6 +57,7 @@ stop_restored() {
 # Stops only what this run started: the streamer, restored clusters, the benchmark cluster.
 cleanup() {
   local rc=$? d
+  resident_stop "${lifeboat:-}"
   if [ -n "$streamer_pid" ] && kill -0 "$streamer_pid" 2>/dev/null; then
     kill -TERM "$streamer_pid" 2>/dev/null || true
     wait "$streamer_pid" 2>/dev/null || true
@@ -366,11 +369,17 @@ restore_pair() {
 
 du_bytes() { du -sb "$1" | cut -f1; }
 
+lifeboat_full() {
+  resident_start "$lifeboat" "$PWD"
+  "$@"
+}
+
 phase_backups() {
   local lb_backup=("$lifeboat" backup --repo "$lb_repo" --type database --mode physical
     --db-url "postgres://postgres@127.0.0.1:$port/postgres" --json)
   timed pgbackrest.full pgbr --type=full backup || true
-  timed lifeboat.full "${lb_backup[@]}" || true
+  # with BENCH_RESIDENT=1 the resident process starts inside the timed full backup
+  timed lifeboat.full lifeboat_full "${lb_backup[@]}" || true
 
   say "pgbench -T 30 -c 2; the PITR target is taken after 15 s"
   "$PG_BIN/pgbench" -h 127.0.0.1 -p "$port" -U postgres -T 30 -c 2 bench > "$logs/pgbench-30s.log" 2>&1 &
@@ -606,6 +615,7 @@ report "lifeboat: $("$lifeboat" --version 2>/dev/null | head -n 1), \`lifeboat w
   "pgbench scale $BENCH_SCALE, loaded in $(awk -F'\t' '$2 == "load.seconds" {print $3}' "$results") s before archiving was switched on; server: wal_level=replica, archive_mode=on, max_wal_senders=10, max_wal_size=8GB, checkpoint_timeout=30min, track_commit_timestamp=on" \
   "date: $started, $(nproc) CPUs, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $cache_note" \
   "load average (1, 5, 15 min): $load_start at start, $load_end at end; the machine may be shared, so compare ratios, not seconds" \
+  "$([ "$BENCH_RESIDENT" = 1 ] && echo "lifeboat ran with a resident process (BENCH_RESIDENT=1), started inside the timed full backup" || echo "lifeboat ran a fresh JVM per command")" \
   "logs in '$logs'" | tee "$report"
 say "results written to '$report'"
 exit "$failed"

@@ -29,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import jdk.net.ExtendedSocketOptions;
 import jdk.net.UnixDomainPrincipal;
@@ -58,8 +59,8 @@ public final class ResidentServer {
     private final Instant started = Instant.now();
     private final AtomicBoolean busy = new AtomicBoolean();
     private volatile long lastUsed = System.nanoTime();
-    private volatile int served;
-    private volatile int declined;
+    private final AtomicInteger served = new AtomicInteger();
+    private final AtomicInteger declined = new AtomicInteger();
     private volatile ServerSocketChannel server;
 
     ResidentServer(Path socket, Map<String, String> env, String cwd, Duration idle, Path jar) throws IOException {
@@ -188,16 +189,17 @@ public final class ResidentServer {
             reason = "another command is running";
         }
         if (reason != null) {
-            declined++;
+            declined.incrementAndGet();
             log("declined '" + String.join(" ", args.subList(0, Math.min(2, args.size()))) + "': " + reason);
             byte[] b = reason.getBytes(StandardCharsets.UTF_8);
             Resident.writeFrame(out, Resident.DECLINE, b, 0, b.length);
             return;
         }
         try {
-            execute(ch, out, clientEnv, terminal, args);
+            if (execute(ch, out, clientEnv, terminal, args) != Resident.DECLINED_STATUS) {
+                served.incrementAndGet();
+            }
         } finally {
-            served++;
             lastUsed = System.nanoTime();
             busy.set(false);
         }
@@ -244,9 +246,10 @@ public final class ResidentServer {
 
     /**
      * Runs the command on its own thread with the client's streams; when the client goes away (Ctrl-C), the
-     * thread is interrupted, which stops its file and network I/O. Ends with the exit status frame.
+     * thread is interrupted, which stops its file and network I/O. Ends with the exit status frame, and
+     * returns the status.
      */
-    private void execute(SocketChannel ch, DataOutputStream out, Map<String, String> clientEnv, boolean terminal,
+    private int execute(SocketChannel ch, DataOutputStream out, Map<String, String> clientEnv, boolean terminal,
             List<String> args) throws IOException {
         PrintStream stdout = new PrintStream(new FrameStream(out, Resident.OUT), true, StandardCharsets.UTF_8);
         PrintStream stderr = new PrintStream(new FrameStream(out, Resident.ERR), true, StandardCharsets.UTF_8);
@@ -282,10 +285,11 @@ public final class ResidentServer {
         // the watcher must not interrupt a thread blocked in a channel read: that would close the channel
         done.set(true);
         if (status[0] == Resident.DECLINED_STATUS) {
-            declined++;
+            declined.incrementAndGet();
             log("declined '" + args.get(0) + "': it needs a terminal prompt");
         }
         Resident.writeExit(out, status[0]);
+        return status[0];
     }
 
     private byte[] status() {
@@ -295,8 +299,8 @@ public final class ResidentServer {
         m.put("socket", socket.toString());
         m.put("started", started.toString());
         m.put("idle-timeout-seconds", Long.toString(idle.toSeconds()));
-        m.put("served", Integer.toString(served));
-        m.put("declined", Integer.toString(declined));
+        m.put("served", Integer.toString(served.get()));
+        m.put("declined", Integer.toString(declined.get()));
         m.put("busy", Boolean.toString(busy.get()));
         m.put("heap-bytes", Long.toString(Runtime.getRuntime().totalMemory()));
         StringBuilder sb = new StringBuilder();

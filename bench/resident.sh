@@ -1,0 +1,36 @@
+# Sourced by db-bench.sh and pitr-bench.sh: Lifeboat with a resident process when BENCH_RESIDENT=1 (see
+# bench/README.md). Without it, LIFEBOAT_RESIDENT=off keeps any resident process of the user's out of the run.
+BENCH_RESIDENT=${BENCH_RESIDENT:-0}
+resident_pid=""
+resident_dir=""
+export LIFEBOAT_RESIDENT=off
+
+# resident_start LIFEBOAT DIR: starts a resident process for the commands the benchmark runs in DIR.
+resident_start() {
+  [ "$BENCH_RESIDENT" = 1 ] || return 0
+  resident_dir=$2
+  export LIFEBOAT_RUNTIME_DIR=$2/run LIFEBOAT_RESIDENT=on
+  mkdir -p -m 700 "$LIFEBOAT_RUNTIME_DIR"
+  resident_pid=$(cd "$2" && "$1" resident start --json | sed -n 's/.*"pid" : \([0-9]*\).*/\1/p')
+  [ -n "$resident_pid" ] || die "lifeboat resident start failed" "see the log in '$LIFEBOAT_RUNTIME_DIR'"
+}
+
+# resident_stop LIFEBOAT: stops it, and prints its status line first (commands served and declined).
+resident_stop() {
+  [ -n "$resident_pid" ] || return 0
+  (cd "$resident_dir" && "$1" resident status && "$1" resident stop) >&2 || true
+  resident_pid=""
+}
+
+# resident_usage: "CPU-seconds peak-RSS-KiB" of the resident process, the CPU with that of the children it
+# waited for (pg_dump, pg_restore, ...); "0 0" when none runs.
+resident_usage() {
+  if [ -z "$resident_pid" ] || [ ! -r "/proc/$resident_pid/stat" ]; then
+    echo "0 0"
+    return 0
+  fi
+  local ticks hwm
+  ticks=$(sed 's/.*) //' "/proc/$resident_pid/stat" | awk '{print $12 + $13 + $14 + $15}')
+  hwm=$(awk '/^VmHWM:/ {print $2}' "/proc/$resident_pid/status")
+  echo "$(python3 -c "print(round($ticks / $(getconf CLK_TCK), 2))") $hwm"
+}
