@@ -1,6 +1,7 @@
 package dev.lifeboat.cli;
 
 import dev.lifeboat.error.ErrorCode;
+import dev.lifeboat.repo.crypto.KdfParams;
 
 import java.io.BufferedInputStream;
 import java.io.BufferedOutputStream;
@@ -78,6 +79,7 @@ public final class ResidentServer {
         ResidentServer s = new ResidentServer(Path.of(args[0]), System.getenv(), System.getProperty("user.dir"),
                 Duration.ofSeconds(Long.parseLong(args[1])), Files.isRegularFile(jar) ? jar : null);
         Runtime.getRuntime().addShutdownHook(new Thread(s::stop));
+        KdfParams.rememberDerivedKeys();
         s.serve();
         System.exit(0);
     }

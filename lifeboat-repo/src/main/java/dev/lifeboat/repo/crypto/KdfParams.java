@@ -5,6 +5,13 @@ import org.bouncycastle.crypto.generators.Argon2BytesGenerator;
 import org.bouncycastle.crypto.params.Argon2Parameters;
 
 import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.Collections;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Parameters of the memory-hard key derivation (Argon2id) that turns a password into a key-wrapping key.
@@ -46,8 +53,64 @@ public record KdfParams(
         return new KdfParams(ARGON2ID, memoryKiB, passes, 1, MasterKey.randomBytes(16));
     }
 
+    /**
+     * Key-wrapping keys derived before, by parameters (salt included) and a SHA-256 of the password; null
+     * unless {@link #rememberDerivedKeys} was called. A resident process opens the same repository for command
+     * after command, and each Argon2id derivation costs about 0.1 s of CPU there; it holds the password in
+     * its environment anyway.
+     */
+    private static volatile Map<String, byte[]> remembered;
+    private static final AtomicInteger DERIVATIONS = new AtomicInteger();
+
+    /** From now on, this process derives each key once (at most 16 are kept, the least recently used go). */
+    public static void rememberDerivedKeys() {
+        remembered = Collections.synchronizedMap(new LinkedHashMap<>(16, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<String, byte[]> eldest) {
+                return size() > 16;
+            }
+        });
+    }
+
+    /** Back to deriving every key (for tests). */
+    public static void forgetDerivedKeys() {
+        remembered = null;
+    }
+
+    /** How many Argon2id derivations this process ran (for tests). */
+    static int derivations() {
+        return DERIVATIONS.get();
+    }
+
     /** Derives the 32-byte key-wrapping key from the password. */
     public byte[] derive(char[] password) {
+        Map<String, byte[]> cache = remembered;
+        if (cache == null) {
+            return argon2(password);
+        }
+        String key = cacheKey(password);
+        byte[] derived = cache.get(key);
+        if (derived == null) {
+            derived = argon2(password);
+            cache.put(key, derived);
+        }
+        return derived.clone();
+    }
+
+    private String cacheKey(char[] password) {
+        try {
+            MessageDigest md = MessageDigest.getInstance("SHA-256");
+            md.update((algorithm + "/" + memoryKiB + "/" + iterations + "/" + parallelism + "/").getBytes(StandardCharsets.UTF_8));
+            md.update(salt);
+            md.update(new String(password).getBytes(StandardCharsets.UTF_8));
+            return HexFormat.of().formatHex(md.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private byte[] argon2(char[] password) {
+        DERIVATIONS.incrementAndGet();
         Argon2Parameters params = new Argon2Parameters.Builder(Argon2Parameters.ARGON2_id)
                 .withVersion(Argon2Parameters.ARGON2_VERSION_13)
                 .withMemoryAsKB(memoryKiB)

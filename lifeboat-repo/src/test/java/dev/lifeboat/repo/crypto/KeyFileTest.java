@@ -112,6 +112,31 @@ class KeyFileTest {
         assertThat(otherSalt.derive("pw".toCharArray())).isNotEqualTo(derived);
     }
 
+    @Test
+    void aProcessThatRemembersDerivedKeysDerivesEachOnceAndStillTellsPasswordsApart() {
+        KdfParams params = new KdfParams("argon2id", MEMORY_KIB, 1, 1, TestBytes.random(3, 16));
+        KdfParams otherSalt = new KdfParams("argon2id", MEMORY_KIB, 1, 1, TestBytes.random(4, 16));
+        byte[] expected = params.derive("pw".toCharArray());
+        KdfParams.rememberDerivedKeys();
+        try {
+            int before = KdfParams.derivations();
+            byte[] first = params.derive("pw".toCharArray());
+            first[0] ^= 1; // a caller that changes its copy does not change the remembered key
+            assertThat(params.derive("pw".toCharArray())).isEqualTo(expected);
+            assertThat(KdfParams.derivations()).isEqualTo(before + 1);
+
+            assertThat(params.derive("pW".toCharArray())).isNotEqualTo(expected);
+            assertThat(otherSalt.derive("pw".toCharArray())).isNotEqualTo(expected);
+            assertThat(KdfParams.derivations()).isEqualTo(before + 3);
+            KeyFile file = KeyFile.create(MasterKey.random(), "pw".toCharArray(), MEMORY_KIB, "host", "user");
+            assertThat(file.open("wrong".toCharArray())).isNull();
+            assertThat(file.open("pw".toCharArray())).isNotNull();
+            assertThat(file.open("wrong".toCharArray())).isNull();
+        } finally {
+            KdfParams.forgetDerivedKeys();
+        }
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', textBlock = """
             scrypt   | 8192    | 3   | 2  | 16 | unsupported key derivation 'scrypt'
