@@ -481,7 +481,7 @@ report "lifeboat: $(version_of lifeboat --version)" \
   "date: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $cache_note" \
   "load average (1, 5, 15 min): $load_start at start, $load_end at end; the machine may be shared, so compare ratios, not seconds" \
   "timing: /usr/bin/time wall and peak RSS of the client process and its children (the launcher's JVM and its pg_dump/pg_restore for lifeboat); server-side work is not in RSS or CPU" \
-  "$([ "$BENCH_RESIDENT" = 1 ] && echo "lifeboat ran with a resident process (BENCH_RESIDENT=1), started before the first timed step; its CPU (with its children's) counts in each lifeboat step, and its peak RSS so far" || echo "lifeboat ran a fresh JVM per command")" \
+  "$(resident_note "; its CPU (with its children's) counts in each lifeboat step, and its peak RSS so far")" \
   "logs in '$logs'" | tee "$report"
 say "results written to '$report'"
 exit "$failed"

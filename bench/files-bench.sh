@@ -26,6 +26,10 @@ export BORG_RELOCATED_REPO_ACCESS_IS_OK=yes
 
 steps=(initial nochange changed restore check)
 failed=0
+BENCH_RESIDENT=${BENCH_RESIDENT:-1}
+# shellcheck source=resident.sh
+. "$root/bench/resident.sh"
+trap 'resident_stop "${lifeboat_cmd[@]}"' EXIT
 
 say() { echo "files-bench: $*" >&2; }
 die() {
@@ -283,9 +287,9 @@ run_step() {
   read -r secs rss < <(tail -n 1 "$timing") || true
   rm -f "$timing"
   if [ "$tool" = resident ] && [ "$rc" = 0 ]; then
-    local resident_rss
-    resident_rss=$(resident_peak_kib "$dir")
-    [ "$resident_rss" -le "${rss:-0}" ] || rss=$resident_rss
+    local cpu hwm
+    read -r cpu hwm < <(resident_usage)
+    [ "$hwm" -le "${rss:-0}" ] || rss=$hwm
   fi
   if [ "$rc" != 0 ]; then
     say "$tool: $step failed with exit status $rc; last lines of '$logs/$tool-$step.log':"
@@ -319,8 +323,6 @@ borg_cmd() {
 
 lifeboat_cmd_for() {
   case $1 in
-    start) cmd=(bash -c 'l=$1; shift; "$l" resident start --quiet >/dev/null && exec "$l" "$@"' resident-start
-      "${lifeboat_cmd[@]}" backup --repo "$repo" --type files "$src") ;;
     init) cmd=("${lifeboat_cmd[@]}" init --repo "$repo") ;;
     backup) cmd=("${lifeboat_cmd[@]}" backup --repo "$repo" --type files "$src") ;;
     restore) cmd=("${lifeboat_cmd[@]}" restore --repo "$repo" latest --target "$target") ;;
@@ -347,15 +349,10 @@ bench_tool() {
   cp -a "$corpus" "$src"
   # Caches and tool state start empty for each tool, away from the user's own.
   export XDG_CACHE_HOME=$state/cache RESTIC_CACHE_DIR=$state/cache/restic BORG_BASE_DIR=$state/borg
-  # "resident" is lifeboat with a resident process (`lifeboat resident start`, inside the timed initial backup)
-  # that serves the later commands; its peak RSS counts with each step's. Lifeboat needs no working directory.
+  # "resident" is lifeboat with a resident process (bench/resident.sh) that serves every step; its peak RSS
+  # counts with each step's. Lifeboat needs no working directory, so its restore runs where the others do.
   local home=$BENCH_DIR restore_dir=$target
   [ "$tool" = lifeboat ] || [ "$tool" = resident ] && restore_dir=$home
-  export LIFEBOAT_RESIDENT=off LIFEBOAT_RUNTIME_DIR=$state/run
-  if [ "$tool" = resident ]; then
-    export LIFEBOAT_RESIDENT=on
-    mkdir -m 700 "$LIFEBOAT_RUNTIME_DIR"
-  fi
 
   adapter "$tool" init
   if ! "${cmd[@]}" > "$logs/$tool-init.log" 2>&1; then
@@ -365,7 +362,8 @@ bench_tool() {
     failed=1
     return 0
   fi
-  if [ "$tool" = resident ]; then adapter "$tool" start; else adapter "$tool" backup 1; fi
+  [ "$tool" != resident ] || resident_start "${lifeboat_cmd[@]}" "$home"
+  adapter "$tool" backup 1
   run_step "$tool" initial "$home" "${cmd[@]}" || return 0
   adapter "$tool" backup 2
   run_step "$tool" nochange "$home" "${cmd[@]}" || return 0
@@ -386,15 +384,7 @@ bench_tool() {
   rm -rf "$target"
   adapter "$tool" check
   run_step "$tool" check "$home" "${cmd[@]}" || return 0
-  if [ "$tool" = resident ]; then
-    (cd "$home" && "${lifeboat_cmd[@]}" resident stop >/dev/null) || true
-  fi
-}
-
-# The resident process's peak RSS so far (KiB), or 0 when none runs for the directory.
-resident_peak_kib() {
-  (cd "$1" && "${lifeboat_cmd[@]}" resident status --json 2>/dev/null) \
-    | sed -n 's/.*"peak-rss-kib" : \([0-9]*\).*/\1/p' | head -n 1 | grep . || echo 0
+  [ "$tool" != resident ] || resident_stop "${lifeboat_cmd[@]}"
 }
 
 version_of() {
@@ -441,8 +431,6 @@ groups = {g: (int(n), int(b)) for g, n, b in (l.split("\t") for l in open(stats_
 out.append("- corpus: " + ", ".join(f"{n} {g} files ({b / 2**20:.0f} MiB)" for g, (n, b) in
                                     (("small text", groups["small"]), ("semi-compressible", groups["semi"]),
                                      ("incompressible", groups["random"]))))
-out.append("- lifeboat (resident): the same commands handed to a resident process (`lifeboat resident start`, "
-           "timed in the initial backup); its peak RSS is the process's high-water mark so far")
 out += ["", "| step | restic | borg | lifeboat | lifeboat (resident) | lifeboat/restic | resident/restic | lifeboat/borg |",
         "|---|---:|---:|---:|---:|---:|---:|---:|"]
 for step in ["initial", "nochange", "changed", "restore", "check"]:
@@ -500,7 +488,7 @@ mkdir -p "$logs"
 tools=(restic borg)
 [ "${#lifeboat_cmd[@]}" -eq 0 ] || tools+=(lifeboat)
 # the resident process needs the launcher (LIFEBOAT set to the build's jar, or to a launcher script)
-if [ "${#lifeboat_cmd[@]}" -gt 0 ] && [ "${BENCH_RESIDENT:-1}" = 1 ] && [[ "${lifeboat_cmd[0]}" != */java ]]; then
+if [ "${#lifeboat_cmd[@]}" -gt 0 ] && [ "$BENCH_RESIDENT" = 1 ] && [[ "${lifeboat_cmd[0]}" != */java ]]; then
   tools+=(resident)
 fi
 for tool in "${tools[@]}"; do
@@ -515,6 +503,7 @@ report "lifeboat: $lifeboat_version" \
   "date: $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) CPUs, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $cache_note" \
   "restic: $(version_of restic version)" \
   "borg: $(version_of borg --version), encryption $borg_encryption, compression zstd,3" \
-  "size: BENCH_SIZE_MB=$BENCH_SIZE_MB, logs in '$logs'" | tee "$report"
+  "size: BENCH_SIZE_MB=$BENCH_SIZE_MB, logs in '$logs'" \
+  "lifeboat (resident): $(resident_note "; a step's peak RSS is the larger of the client's and the resident process's high-water mark so far")" | tee "$report"
 say "results written to '$report'"
 exit "$failed"

@@ -369,17 +369,11 @@ restore_pair() {
 
 du_bytes() { du -sb "$1" | cut -f1; }
 
-lifeboat_full() {
-  resident_start "$lifeboat" "$PWD"
-  "$@"
-}
-
 phase_backups() {
   local lb_backup=("$lifeboat" backup --repo "$lb_repo" --type database --mode physical
     --db-url "postgres://postgres@127.0.0.1:$port/postgres" --json)
   timed pgbackrest.full pgbr --type=full backup || true
-  # with BENCH_RESIDENT=1 the resident process starts inside the timed full backup
-  timed lifeboat.full lifeboat_full "${lb_backup[@]}" || true
+  timed lifeboat.full "${lb_backup[@]}" || true
 
   say "pgbench -T 30 -c 2; the PITR target is taken after 15 s"
   "$PG_BIN/pgbench" -h 127.0.0.1 -p "$port" -U postgres -T 30 -c 2 bench > "$logs/pgbench-30s.log" 2>&1 &
@@ -605,6 +599,8 @@ started=$(date -u '+%Y-%m-%d %H:%M UTC')
 setup_cluster
 setup_pgbackrest
 start_streamer
+sql "CHECKPOINT" >/dev/null
+resident_start "$lifeboat" "$PWD"
 phase_backups
 phase_restores
 phase_rpo
@@ -615,7 +611,7 @@ report "lifeboat: $("$lifeboat" --version 2>/dev/null | head -n 1), \`lifeboat w
   "pgbench scale $BENCH_SCALE, loaded in $(awk -F'\t' '$2 == "load.seconds" {print $3}' "$results") s before archiving was switched on; server: wal_level=replica, archive_mode=on, max_wal_senders=10, max_wal_size=8GB, checkpoint_timeout=30min, track_commit_timestamp=on" \
   "date: $started, $(nproc) CPUs, $(free -g | awk '/^Mem:/ {print $2}') GiB RAM, $cache_note" \
   "load average (1, 5, 15 min): $load_start at start, $load_end at end; the machine may be shared, so compare ratios, not seconds" \
-  "$([ "$BENCH_RESIDENT" = 1 ] && echo "lifeboat ran with a resident process (BENCH_RESIDENT=1), started inside the timed full backup" || echo "lifeboat ran a fresh JVM per command")" \
+  "$(resident_note)" \
   "logs in '$logs'" | tee "$report"
 say "results written to '$report'"
 exit "$failed"

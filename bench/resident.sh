@@ -3,16 +3,33 @@
 BENCH_RESIDENT=${BENCH_RESIDENT:-0}
 resident_pid=""
 resident_dir=""
+resident_start_seconds=""
 export LIFEBOAT_RESIDENT=off
 
-# resident_start LIFEBOAT DIR: starts a resident process for the commands the benchmark runs in DIR.
+# resident_start LIFEBOAT DIR: starts a resident process for the commands the benchmark runs in DIR, after
+# emptying the page cache as before a timed step; its wall time goes to resident_start_seconds. The first
+# command it serves is timed as usual, with its JIT warm-up.
 resident_start() {
   [ "$BENCH_RESIDENT" = 1 ] || return 0
   resident_dir=$2
-  export LIFEBOAT_RUNTIME_DIR=$2/run LIFEBOAT_RESIDENT=on
+  export LIFEBOAT_RUNTIME_DIR=$BENCH_DIR/resident LIFEBOAT_RESIDENT=on
   mkdir -p -m 700 "$LIFEBOAT_RUNTIME_DIR"
+  sync
+  echo 3 > /proc/sys/vm/drop_caches 2>/dev/null || true
+  local t0
+  t0=$(date +%s.%N)
   resident_pid=$(cd "$2" && "$1" resident start --json | sed -n 's/.*"pid" : \([0-9]*\).*/\1/p')
   [ -n "$resident_pid" ] || die "lifeboat resident start failed" "see the log in '$LIFEBOAT_RUNTIME_DIR'"
+  resident_start_seconds=$(python3 -c "print(round($(date +%s.%N) - $t0, 2))")
+}
+
+# The report's line about how Lifeboat ran.
+resident_note() {
+  if [ "$BENCH_RESIDENT" = 1 ]; then
+    echo "lifeboat ran with a resident process (BENCH_RESIDENT=1): \`lifeboat resident start\` took ${resident_start_seconds:-?} s before the first timed step (in no step); the first command it served paid its JIT warm-up$1"
+  else
+    echo "lifeboat ran a fresh JVM per command"
+  fi
 }
 
 # resident_stop LIFEBOAT: stops it, and prints its status line first (commands served and declined).
