@@ -25,6 +25,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -413,7 +414,10 @@ public final class FileRestore {
         if ((n.mode() & 07000) != 0) {
             setSpecialBits(p, n.mode());
         }
-        Files.setLastModifiedTime(p, FileTime.from(n.mtime(), TimeUnit.NANOSECONDS));
+        // both times, without following links: one utimensat(2), where setLastModifiedTime opens the file, reads
+        // its access time and closes it again
+        Files.getFileAttributeView(p, BasicFileAttributeView.class, LinkOption.NOFOLLOW_LINKS)
+                .setTimes(FileTime.from(n.mtime(), TimeUnit.NANOSECONDS), FileTime.from(Instant.now()), null);
     }
 
     /** Java cannot set setuid, setgid and sticky bits; chmod(1) can. */
