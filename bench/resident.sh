@@ -26,7 +26,7 @@ resident_start() {
 # The report's line about how Lifeboat ran.
 resident_note() {
   if [ "$BENCH_RESIDENT" = 1 ]; then
-    echo "lifeboat ran with a resident process (BENCH_RESIDENT=1): \`lifeboat resident start\` took ${resident_start_seconds:-?} s before the first timed step (in no step); the first command it served paid its JIT warm-up$1"
+    echo "lifeboat ran with a resident process (BENCH_RESIDENT=1): \`lifeboat resident start\` took ${resident_start_seconds:-?} s before the first timed step (in no step); the first command it served paid its JIT warm-up${1:-}"
   else
     echo "lifeboat ran a fresh JVM per command"
   fi

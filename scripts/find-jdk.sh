@@ -68,6 +68,9 @@ lifeboat_exec_jar() {
   local opts="${LIFEBOAT_JVM_OPTS:--Xms32m -Xmx${LIFEBOAT_HEAP:-256m} -XX:+UseSerialGC -Djdk.nio.maxCachedBufferSize=1048576}"
   export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
   export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}
+  # what a resident process must share with its clients besides the environment (it compares environments)
+  LIFEBOAT_PROCESS="umask $(umask), groups $(id -G 2>/dev/null || echo unknown)"
+  export LIFEBOAT_PROCESS
   lifeboat_try_resident "$jar" "$@"
   # shellcheck disable=SC2086 # option lists are split on purpose
   set -- $tuning $opts --enable-native-access=ALL-UNNAMED -Xlog:cds=off -Xlog:cds+dynamic=off -Xlog:aot=off \
@@ -78,8 +81,8 @@ lifeboat_exec_jar() {
 
 # Hands the command to the resident process of this directory when one listens (`lifeboat resident start`),
 # and exits with its status; returns when there is none or it declined the command, which then runs in a
-# fresh JVM. The client is a small class on java.base that starts in about 0.1 s; LIFEBOAT_RESIDENT=off
-# bypasses it. The socket's name must match Resident.socket in the jar.
+# fresh JVM. The client is a small class that starts in about 0.1 s; LIFEBOAT_RESIDENT=off bypasses it. The
+# socket's name must match Resident.socket in the jar.
 lifeboat_try_resident() {
   local jar=$1 dir=${LIFEBOAT_RUNTIME_DIR:-} status=0
   shift
@@ -87,7 +90,7 @@ lifeboat_try_resident() {
   if [ -z "$dir" ]; then
     if [ -n "${XDG_RUNTIME_DIR:-}" ]; then dir=$XDG_RUNTIME_DIR/lifeboat; else dir=/tmp/lifeboat-$(id -u); fi
   fi
-  [ -d "$dir" ] || return 0
+  [ -d "$dir" ] && command -v sha256sum >/dev/null || return 0
   local sock
   sock="$dir/resident-$(printf %s "$(pwd -P)" | sha256sum | cut -c1-16).sock"
   [ -S "$sock" ] || return 0

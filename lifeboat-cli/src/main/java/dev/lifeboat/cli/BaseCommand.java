@@ -53,6 +53,8 @@ abstract class BaseCommand implements Callable<Integer> {
     String lockWait;
 
     private Config config;
+    /** Whether the command opened a repository: a resident process hands it back to the launcher only before. */
+    private boolean opened;
 
     Config config() {
         if (config == null) {
@@ -93,6 +95,7 @@ abstract class BaseCommand implements Callable<Integer> {
                     "run 'lifeboat init --repo " + b.location() + "' to create one, or check --repo / LIFEBOAT_REPO");
         }
         Repository repository = Repository.open(b, password("repository password: "));
+        opened = true;
         // the key derivation left its memory as garbage: a full collection now lets the heap shrink back to what the
         // command uses, so its peak memory is not the sum of both
         System.gc();
@@ -154,7 +157,9 @@ abstract class BaseCommand implements Callable<Integer> {
         } else {
             password = password("destination repository password: ");
         }
-        return Repository.open(b, password);
+        Repository destination = Repository.open(b, password);
+        opened = true;
+        return destination;
     }
 
     /** The password from the documented sources, in order; never from a command-line argument. */
@@ -173,6 +178,11 @@ abstract class BaseCommand implements Callable<Integer> {
             return readPasswordFile(Path.of(file), "password-file");
         }
         if (cli.resident()) {
+            if (opened) {
+                // the command may have changed something already: it cannot start again in a fresh process
+                throw LifeboatException.usage("no password given, and the resident process cannot prompt for one",
+                        "set LIFEBOAT_PASSWORD or pass --password-file FILE, or run with LIFEBOAT_RESIDENT=off");
+            }
             throw new ResidentServer.PromptNeeded();
         }
         Console console = System.console();

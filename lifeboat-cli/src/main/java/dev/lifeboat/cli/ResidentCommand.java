@@ -143,14 +143,19 @@ final class ResidentCommand extends BaseCommand {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("running", true);
             m.putAll(status);
-            m.put("pid", Long.parseLong(status.get("pid")));
+            for (String number : List.of("pid", "idle-timeout-seconds", "served", "declined", "heap-bytes")) {
+                m.put(number, Long.parseLong(status.get(number)));
+            }
+            m.put("busy", Boolean.parseBoolean(status.get("busy")));
             m.put("peak-rss-kib", peakRssKib(status.get("pid")));
             printJson(m);
             return;
         }
+        long rss = peakRssKib(status.get("pid"));
         cli.out().printf("resident process %s %s: serves commands run from %s (%s served, %s declined, "
-                        + "stops after %s s idle)%n", status.get("pid"), state, status.get("directory"),
-                status.get("served"), status.get("declined"), status.get("idle-timeout-seconds"));
+                        + "stops after %s s idle%s)%n", status.get("pid"), state, status.get("directory"),
+                status.get("served"), status.get("declined"), status.get("idle-timeout-seconds"),
+                rss < 0 ? "" : ", peak RSS " + rss / 1024 + " MiB");
     }
 
     /** The process's peak resident memory (VmHWM), or -1 where /proc does not tell. */
@@ -181,7 +186,7 @@ final class ResidentCommand extends BaseCommand {
             Map<String, String> m = new LinkedHashMap<>();
             while (true) {
                 byte type = in.readByte();
-                byte[] b = in.readNBytes(in.readInt());
+                byte[] b = Resident.readFrame(in);
                 if (type == Resident.EXIT) {
                     return m;
                 }

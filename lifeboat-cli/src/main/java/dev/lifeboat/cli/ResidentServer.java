@@ -19,7 +19,9 @@ import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
@@ -29,6 +31,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -63,6 +67,7 @@ public final class ResidentServer {
     private final AtomicInteger served = new AtomicInteger();
     private final AtomicInteger declined = new AtomicInteger();
     private volatile ServerSocketChannel server;
+    private volatile Object socketKey;
 
     ResidentServer(Path socket, Map<String, String> env, String cwd, Duration idle, Path jar) throws IOException {
         this.socket = socket;
@@ -81,7 +86,19 @@ public final class ResidentServer {
         Runtime.getRuntime().addShutdownHook(new Thread(s::stop));
         KdfParams.rememberDerivedKeys();
         s.serve();
+        s.awaitIdle();
         System.exit(0);
+    }
+
+    /** Waits until no command runs, and then lets none start. */
+    void awaitIdle() {
+        while (!busy.compareAndSet(false, true)) {
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                return;
+            }
+        }
     }
 
     /** Whether a command line is one a resident process runs: the data commands, not set-up or long-running ones. */
@@ -105,6 +122,7 @@ public final class ResidentServer {
         Files.deleteIfExists(socket);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));
+        socketKey = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
         log("listening on " + socket + " for " + cwd + " (pid " + ProcessHandle.current().pid() + ")");
         Thread.ofPlatform().daemon().name("resident-idle").start(this::stopWhenIdle);
         try {
@@ -115,20 +133,32 @@ public final class ResidentServer {
         } catch (ClosedChannelException e) {
             log("stopped");
         } finally {
-            Files.deleteIfExists(socket);
+            deleteSocket();
         }
     }
 
-    /** Stops listening; a command that runs completes first. */
+    /** Stops listening; a command that runs completes first (see {@link #awaitIdle}). */
     void stop() {
         ServerSocketChannel s = server;
         try {
             if (s != null) {
                 s.close();
             }
-            Files.deleteIfExists(socket);
         } catch (IOException ignored) {
             // stopping anyway
+        }
+        deleteSocket();
+    }
+
+    /** Deletes this process's socket, not one that a process started since has bound at the same path. */
+    private void deleteSocket() {
+        try {
+            Object key = Files.readAttributes(socket, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS).fileKey();
+            if (key != null && key.equals(socketKey)) {
+                Files.deleteIfExists(socket);
+            }
+        } catch (IOException ignored) {
+            // gone already
         }
     }
 
@@ -139,9 +169,11 @@ public final class ResidentServer {
             } catch (InterruptedException e) {
                 return;
             }
-            if (!busy.get() && System.nanoTime() - lastUsed > idle.toNanos()) {
+            if (System.nanoTime() - lastUsed > idle.toNanos() && busy.compareAndSet(false, true)) {
+                // reserved: no command starts between this check and the stop
                 log("idle for " + idle.toSeconds() + " s, stopping");
                 stop();
+                return;
             }
         }
     }
@@ -154,30 +186,31 @@ public final class ResidentServer {
                 return;
             }
             DataInputStream in = new DataInputStream(new BufferedInputStream(Channels.newInputStream(ch)));
-            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch), 65536));
-            if (in.readInt() != Resident.MAGIC) {
-                return;
-            }
-            switch (in.readByte()) {
-                case Resident.STATUS -> {
-                    byte[] status = status();
-                    Resident.writeFrame(out, Resident.OUT, status, 0, status.length);
-                    Resident.writeExit(out, 0);
+            try (FrameWriter out = new FrameWriter(ch)) {
+                if (in.readInt() != Resident.MAGIC) {
+                    return;
                 }
-                case Resident.STOP -> {
-                    log("stop requested");
-                    stop();
-                    Resident.writeExit(out, 0);
+                switch (in.readByte()) {
+                    case Resident.STATUS -> {
+                        byte[] status = status();
+                        out.frame(Resident.OUT, status, 0, status.length);
+                        out.exit(0);
+                    }
+                    case Resident.STOP -> {
+                        log("stop requested");
+                        stop();
+                        out.exit(0);
+                    }
+                    case Resident.RUN -> run(ch, in, out);
+                    default -> log("unknown request");
                 }
-                case Resident.RUN -> run(ch, in, out);
-                default -> log("unknown request");
             }
         } catch (IOException e) {
             log("client: " + e);
         }
     }
 
-    private void run(SocketChannel ch, DataInputStream in, DataOutputStream out) throws IOException {
+    private void run(SocketChannel ch, DataInputStream in, FrameWriter out) throws IOException {
         String clientCwd = Resident.readString(in);
         boolean terminal = in.readBoolean();
         Map<String, String> clientEnv = Resident.readEnv(in);
@@ -193,11 +226,12 @@ public final class ResidentServer {
         if (reason != null) {
             declined.incrementAndGet();
             log("declined '" + String.join(" ", args.subList(0, Math.min(2, args.size()))) + "': " + reason);
-            byte[] b = reason.getBytes(StandardCharsets.UTF_8);
-            Resident.writeFrame(out, Resident.DECLINE, b, 0, b.length);
+            out.decline(reason);
             return;
         }
         try {
+            // from here on the client never runs the command itself, unless it is declined before any output
+            out.frame(Resident.ACCEPTED, new byte[0], 0, 0);
             if (execute(ch, out, clientEnv, terminal, args) != Resident.DECLINED_STATUS) {
                 served.incrementAndGet();
             }
@@ -212,6 +246,7 @@ public final class ResidentServer {
     /** Why this process cannot run a command as a fresh process would, or null when it can. */
     private String declineReason(String clientCwd, Map<String, String> clientEnv, List<String> args) throws IOException {
         if (jar != null && !Files.getLastModifiedTime(jar).equals(jarTime)) {
+            // a command that runs completes first
             stop();
             return "the jar was rebuilt";
         }
@@ -251,7 +286,7 @@ public final class ResidentServer {
      * thread is interrupted, which stops its file and network I/O. Ends with the exit status frame, and
      * returns the status.
      */
-    private int execute(SocketChannel ch, DataOutputStream out, Map<String, String> clientEnv, boolean terminal,
+    private int execute(SocketChannel ch, FrameWriter out, Map<String, String> clientEnv, boolean terminal,
             List<String> args) throws IOException {
         PrintStream stdout = new PrintStream(new FrameStream(out, Resident.OUT), true, StandardCharsets.UTF_8);
         PrintStream stderr = new PrintStream(new FrameStream(out, Resident.ERR), true, StandardCharsets.UTF_8);
@@ -289,8 +324,15 @@ public final class ResidentServer {
         if (status[0] == Resident.DECLINED_STATUS) {
             declined.incrementAndGet();
             log("declined '" + args.get(0) + "': it needs a terminal prompt");
+            if (!out.wroteOutput()) {
+                out.decline("it needs a terminal prompt");
+                return status[0];
+            }
+            stderr.println("lifeboat: no password given, and the resident process cannot prompt for one");
+            stderr.println("HINT: set LIFEBOAT_PASSWORD or pass --password-file FILE, or run with LIFEBOAT_RESIDENT=off");
+            status[0] = ErrorCode.USAGE.exitStatus();
         }
-        Resident.writeExit(out, status[0]);
+        out.exit(status[0]);
         return status[0];
     }
 
@@ -321,32 +363,118 @@ public final class ResidentServer {
         }
     }
 
+    /**
+     * The replies of one connection, written by one thread of their own: a command's threads hand frames
+     * over and go on, so none of them writes to the socket (a write on an interrupted thread would close the
+     * channel). Frames larger than 64 KiB are split.
+     */
+    private static final class FrameWriter implements AutoCloseable {
+        private static final byte[] END = new byte[0];
+        private final BlockingQueue<byte[]> frames = new LinkedBlockingQueue<>(256);
+        private final Thread thread;
+        private volatile boolean broken;
+        private volatile boolean wroteOutput;
+
+        FrameWriter(SocketChannel ch) {
+            DataOutputStream out = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch), 65536));
+            thread = Thread.ofPlatform().daemon().name("resident-writer").start(() -> {
+                try {
+                    for (byte[] f = frames.take(); f != END; f = frames.take()) {
+                        if (!broken) {
+                            out.write(f);
+                            if (frames.isEmpty()) {
+                                out.flush();
+                            }
+                        }
+                    }
+                    out.flush();
+                } catch (IOException | InterruptedException e) {
+                    broken = true;
+                    frames.clear();
+                }
+            });
+        }
+
+        void frame(byte type, byte[] b, int off, int len) {
+            if (type == Resident.OUT || type == Resident.ERR) {
+                wroteOutput = true;
+            }
+            do {
+                int n = Math.min(len, 65536);
+                byte[] f = new byte[5 + n];
+                f[0] = type;
+                f[1] = (byte) (n >>> 24);
+                f[2] = (byte) (n >>> 16);
+                f[3] = (byte) (n >>> 8);
+                f[4] = (byte) n;
+                System.arraycopy(b, off, f, 5, n);
+                put(f);
+                off += n;
+                len -= n;
+            } while (len > 0);
+        }
+
+        void exit(int status) {
+            byte[] b = {(byte) (status >>> 24), (byte) (status >>> 16), (byte) (status >>> 8), (byte) status};
+            frame(Resident.EXIT, b, 0, 4);
+        }
+
+        void decline(String reason) {
+            byte[] b = reason.getBytes(StandardCharsets.UTF_8);
+            frame(Resident.DECLINE, b, 0, b.length);
+        }
+
+        boolean wroteOutput() {
+            return wroteOutput;
+        }
+
+        /** Hands a frame over, also on an interrupted thread (whose interrupt is kept). */
+        private void put(byte[] f) {
+            boolean interrupted = false;
+            while (!broken) {
+                try {
+                    frames.put(f);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                }
+            }
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
+
+        /** Writes what is queued, then ends. */
+        @Override
+        public void close() {
+            put(END);
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
     /** Output of the running command, sent to the client as frames of one type. */
     private static final class FrameStream extends OutputStream {
-        private final DataOutputStream out;
+        private final FrameWriter out;
         private final byte type;
-        private boolean broken;
 
-        FrameStream(DataOutputStream out, byte type) {
+        FrameStream(FrameWriter out, byte type) {
             this.out = out;
             this.type = type;
         }
 
         @Override
-        public void write(int b) throws IOException {
+        public void write(int b) {
             write(new byte[] {(byte) b}, 0, 1);
         }
 
         @Override
         public void write(byte[] b, int off, int len) {
             // a client that went away stops the command through the watcher; its output goes nowhere
-            if (!broken) {
-                try {
-                    Resident.writeFrame(out, type, b, off, len);
-                } catch (IOException e) {
-                    broken = true;
-                }
-            }
+            out.frame(type, b, off, len);
         }
     }
 }

@@ -120,6 +120,10 @@ public final class BlobReader implements AutoCloseable {
                 t.join();
             }
         } catch (InterruptedException e) {
+            // the workers may be waiting for reads that will never come: they stop when interrupted
+            for (Thread t : threads) {
+                t.interrupt();
+            }
             throw interrupted();
         }
         rethrowFailure();

@@ -234,12 +234,20 @@ public final class RepoLock implements AutoCloseable {
 
     @Override
     public void close() {
-        refresher.shutdownNow();
+        // a command stopped by an interrupt still releases its lock: storage I/O on an interrupted thread fails
+        boolean interrupted = Thread.interrupted();
         try {
+            refresher.shutdownNow();
             refresher.awaitTermination(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            interrupted = true;
         }
-        backend.delete(current);
+        try {
+            backend.delete(current);
+        } finally {
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
+        }
     }
 }
