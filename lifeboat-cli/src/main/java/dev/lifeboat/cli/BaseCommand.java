@@ -5,7 +5,6 @@ import dev.lifeboat.engine.config.Setting;
 import dev.lifeboat.engine.config.Settings;
 import dev.lifeboat.error.ErrorCode;
 import dev.lifeboat.error.LifeboatException;
-import dev.lifeboat.repo.Json;
 import dev.lifeboat.repo.Progress;
 import dev.lifeboat.repo.Repository;
 import dev.lifeboat.repo.backend.AppendOnlyBackend;
@@ -23,11 +22,9 @@ import java.time.Duration;
 import java.time.format.DateTimeParseException;
 import java.util.HashMap;
 import java.util.Map;
-import java.util.concurrent.Callable;
 
 /** Options every command shares and the plumbing to open a repository with them. */
-abstract class BaseCommand implements Callable<Integer> {
-    Cli cli;
+abstract class BaseCommand extends CliCommand {
 
     @Option(names = {"-r", "--repo"}, paramLabel = "REPO",
             description = "repository location (default: LIFEBOAT_REPO or 'repository' in lifeboat.yml)")
@@ -41,12 +38,6 @@ abstract class BaseCommand implements Callable<Integer> {
     @Option(names = "--config", paramLabel = "FILE", description = "configuration file (default: LIFEBOAT_CONFIG, "
             + "./lifeboat.yml, /etc/lifeboat/lifeboat.yml)")
     String configFile;
-
-    @Option(names = "--json", description = "print the result as JSON on standard output")
-    boolean json;
-
-    @Option(names = {"-q", "--quiet"}, description = "print no progress")
-    boolean quiet;
 
     @Option(names = "--lock-wait", paramLabel = "DURATION", defaultValue = "0s",
             description = "how long to wait for a conflicting lock, e.g. 30s or 5m (default: ${DEFAULT-VALUE})")
@@ -248,21 +239,6 @@ abstract class BaseCommand implements Callable<Integer> {
             return Progress.NONE;
         }
         return cli.terminal() && !json ? new TerminalProgress(cli.err()) : new PlainProgress(cli.err());
-    }
-
-    void printJson(Object value) {
-        try {
-            cli.out().println(Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(value));
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
-        }
-    }
-
-    /** Prints a line of human output unless --json was given. */
-    void say(String line) {
-        if (!json) {
-            cli.out().println(line);
-        }
     }
 
     /**

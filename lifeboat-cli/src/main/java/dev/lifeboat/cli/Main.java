@@ -146,8 +146,8 @@ public final class Main implements Runnable {
         @Override
         public <K> K create(Class<K> type) throws Exception {
             K k = fallback.create(type);
-            if (k instanceof BaseCommand base) {
-                base.cli = cli;
+            if (k instanceof CliCommand command) {
+                command.cli = cli;
             }
             return k;
         }

@@ -34,7 +34,7 @@ import java.util.Map;
             "The launcher hands a command to it when one listens for the working directory, and runs the command "
                 + "itself when the process declines it (another environment, a password prompt, another "
                 + "command running). Set LIFEBOAT_RESIDENT=off to bypass it."})
-final class ResidentCommand extends BaseCommand {
+final class ResidentCommand extends CliCommand {
     @Parameters(index = "0", paramLabel = "ACTION", description = "start, stop or status")
     String action;
 
@@ -56,7 +56,7 @@ final class ResidentCommand extends BaseCommand {
     }
 
     private int start(Path socket, String cwd) throws IOException {
-        Duration idleTime = parseDuration(idle, "--idle");
+        Duration idleTime = BaseCommand.parseDuration(idle, "--idle");
         if (idleTime.isZero() || idleTime.isNegative()) {
             throw LifeboatException.usage("--idle must be positive", "give a duration such as 30m");
         }
