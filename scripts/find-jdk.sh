@@ -68,9 +68,6 @@ lifeboat_exec_jar() {
   local opts="${LIFEBOAT_JVM_OPTS:--Xms32m -Xmx${LIFEBOAT_HEAP:-256m} -XX:+UseSerialGC -Djdk.nio.maxCachedBufferSize=1048576}"
   export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
   export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}
-  # what a resident process must share with its clients besides the environment (it compares environments)
-  LIFEBOAT_PROCESS="umask $(umask), groups $(id -G 2>/dev/null || echo unknown)"
-  export LIFEBOAT_PROCESS
   lifeboat_try_resident "$jar" "$@"
   # shellcheck disable=SC2086 # option lists are split on purpose
   set -- $tuning $opts --enable-native-access=ALL-UNNAMED -Xlog:cds=off -Xlog:cds+dynamic=off -Xlog:aot=off \
@@ -86,7 +83,11 @@ lifeboat_exec_jar() {
 lifeboat_try_resident() {
   local jar=$1 dir=${LIFEBOAT_RUNTIME_DIR:-} status=0
   shift
-  [ "${LIFEBOAT_RESIDENT:-on}" != off ] && [ $# -gt 0 ] && [ "$1" != resident ] || return 0
+  if [ "${1:-}" = resident ]; then
+    lifeboat_process_context
+    return 0
+  fi
+  [ "${LIFEBOAT_RESIDENT:-on}" != off ] && [ $# -gt 0 ] || return 0
   if [ -z "$dir" ]; then
     if [ -n "${XDG_RUNTIME_DIR:-}" ]; then dir=$XDG_RUNTIME_DIR/lifeboat; else dir=/tmp/lifeboat-$(id -u); fi
   fi
@@ -94,9 +95,18 @@ lifeboat_try_resident() {
   local sock
   sock="$dir/resident-$(printf %s "$(pwd -P)" | sha256sum | cut -c1-16).sock"
   [ -S "$sock" ] || return 0
+  lifeboat_process_context
   "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -Xlog:cds=off -Xlog:aot=off \
     -cp "$jar" dev.lifeboat.cli.ResidentClient "$sock" "$@" || status=$?
   [ "$status" = 254 ] || exit "$status"
+}
+
+# What a resident process must share with its clients besides the environment, put in the environment it
+# compares (LIFEBOAT_PROCESS): the umask and the groups. Set for `lifeboat resident` (the process inherits it)
+# and for a command handed to one, so other commands spare the fork.
+lifeboat_process_context() {
+  LIFEBOAT_PROCESS="umask $(umask), groups $(id -G 2>/dev/null || echo unknown)"
+  export LIFEBOAT_PROCESS
 }
 
 # Which startup cache a command wants: "s3" when it names an s3:// location (an argument, LIFEBOAT_REPO,

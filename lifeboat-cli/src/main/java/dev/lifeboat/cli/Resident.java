@@ -13,6 +13,7 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -121,31 +122,40 @@ final class Resident {
         return b;
     }
 
-    static void writeRun(DataOutputStream out, String cwd, boolean terminal, Map<String, String> env, List<String> args)
-            throws IOException {
-        out.writeInt(MAGIC);
-        out.writeByte(RUN);
-        writeString(out, cwd);
-        out.writeBoolean(terminal);
-        out.writeInt(env.size());
-        for (Map.Entry<String, String> e : env.entrySet()) {
-            writeString(out, e.getKey());
-            writeString(out, e.getValue());
+    /** A command for the process to run: where and how the client was started, and its command line. */
+    record Run(String cwd, boolean terminal, Map<String, String> env, List<String> args) {
+        /** Sends the whole request, kind included. */
+        void send(DataOutputStream out) throws IOException {
+            out.writeInt(MAGIC);
+            out.writeByte(RUN);
+            writeString(out, cwd);
+            out.writeBoolean(terminal);
+            out.writeInt(env.size());
+            for (Map.Entry<String, String> e : env.entrySet()) {
+                writeString(out, e.getKey());
+                writeString(out, e.getValue());
+            }
+            out.writeInt(args.size());
+            for (String a : args) {
+                writeString(out, a);
+            }
+            out.flush();
         }
-        out.writeInt(args.size());
-        for (String a : args) {
-            writeString(out, a);
-        }
-        out.flush();
-    }
 
-    static Map<String, String> readEnv(DataInputStream in) throws IOException {
-        int n = in.readInt();
-        Map<String, String> env = new LinkedHashMap<>();
-        for (int i = 0; i < n; i++) {
-            env.put(readString(in), readString(in));
+        /** Reads what follows the kind byte. */
+        static Run read(DataInputStream in) throws IOException {
+            String cwd = readString(in);
+            boolean terminal = in.readBoolean();
+            Map<String, String> env = new LinkedHashMap<>();
+            for (int i = in.readInt(); i > 0; i--) {
+                env.put(readString(in), readString(in));
+            }
+            List<String> args = new ArrayList<>();
+            for (int i = in.readInt(); i > 0; i--) {
+                args.add(readString(in));
+            }
+            return new Run(cwd, terminal, env, args);
         }
-        return env;
     }
 
     static void writeString(DataOutputStream out, String s) throws IOException {

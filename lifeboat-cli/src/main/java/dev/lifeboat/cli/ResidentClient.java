@@ -43,7 +43,7 @@ public final class ResidentClient {
         Thread onSignal = null;
         try (SocketChannel ch = Resident.connect(socket)) {
             DataOutputStream request = new DataOutputStream(new BufferedOutputStream(Channels.newOutputStream(ch)));
-            Resident.writeRun(request, cwd, terminal, env, args);
+            new Resident.Run(cwd, terminal, env, args).send(request);
             // Ctrl-C or SIGTERM: tell the process (it interrupts the command), and print what the command says
             // as it stops, for up to 10 s, before this JVM exits
             onSignal = new Thread(() -> {

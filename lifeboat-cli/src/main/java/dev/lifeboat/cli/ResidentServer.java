@@ -26,11 +26,12 @@ import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -211,15 +212,9 @@ public final class ResidentServer {
     }
 
     private void run(SocketChannel ch, DataInputStream in, FrameWriter out) throws IOException {
-        String clientCwd = Resident.readString(in);
-        boolean terminal = in.readBoolean();
-        Map<String, String> clientEnv = Resident.readEnv(in);
-        int n = in.readInt();
-        List<String> args = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            args.add(Resident.readString(in));
-        }
-        String reason = declineReason(clientCwd, clientEnv, args);
+        Resident.Run request = Resident.Run.read(in);
+        List<String> args = request.args();
+        String reason = declineReason(request);
         if (reason == null && !busy.compareAndSet(false, true)) {
             reason = "another command is running";
         }
@@ -232,7 +227,7 @@ public final class ResidentServer {
         try {
             // from here on the client never runs the command itself, unless it is declined before any output
             out.frame(Resident.ACCEPTED, new byte[0], 0, 0);
-            if (execute(ch, out, clientEnv, terminal, args) != Resident.DECLINED_STATUS) {
+            if (execute(ch, out, request) != Resident.DECLINED_STATUS) {
                 served.incrementAndGet();
             }
         } finally {
@@ -244,35 +239,24 @@ public final class ResidentServer {
     }
 
     /** Why this process cannot run a command as a fresh process would, or null when it can. */
-    private String declineReason(String clientCwd, Map<String, String> clientEnv, List<String> args) throws IOException {
+    private String declineReason(Resident.Run request) throws IOException {
         if (jar != null && !Files.getLastModifiedTime(jar).equals(jarTime)) {
             // a command that runs completes first
             stop();
             return "the jar was rebuilt";
         }
-        if (!serves(args)) {
+        if (!serves(request.args())) {
             return "not a command it runs";
         }
-        if (!clientCwd.equals(cwd)) {
+        if (!request.cwd().equals(cwd)) {
             return "another working directory";
         }
-        Map<String, String> a = stable(clientEnv);
+        Map<String, String> a = stable(request.env());
         Map<String, String> b = stable(env);
-        if (!a.equals(b)) {
-            List<String> differ = new ArrayList<>();
-            for (String k : a.keySet()) {
-                if (!a.get(k).equals(b.get(k))) {
-                    differ.add(k);
-                }
-            }
-            for (String k : b.keySet()) {
-                if (!a.containsKey(k)) {
-                    differ.add(k);
-                }
-            }
-            return "another environment (" + String.join(", ", differ) + ")";
-        }
-        return null;
+        Set<String> names = new TreeSet<>(a.keySet());
+        names.addAll(b.keySet());
+        names.removeIf(k -> Objects.equals(a.get(k), b.get(k)));
+        return names.isEmpty() ? null : "another environment (" + String.join(", ", names) + ")";
     }
 
     private static Map<String, String> stable(Map<String, String> env) {
@@ -282,25 +266,16 @@ public final class ResidentServer {
     }
 
     /**
-     * Runs the command on its own thread with the client's streams; when the client goes away (Ctrl-C), the
-     * thread is interrupted, which stops its file and network I/O. Ends with the exit status frame, and
-     * returns the status.
+     * Runs the command on this connection's thread with the client's streams; when the client goes away
+     * (Ctrl-C), the thread is interrupted, which stops its file and network I/O. Ends with the exit status
+     * frame, and returns the status.
      */
-    private int execute(SocketChannel ch, FrameWriter out, Map<String, String> clientEnv, boolean terminal,
-            List<String> args) throws IOException {
+    private int execute(SocketChannel ch, FrameWriter out, Resident.Run request) {
         PrintStream stdout = new PrintStream(new FrameStream(out, Resident.OUT), true, StandardCharsets.UTF_8);
         PrintStream stderr = new PrintStream(new FrameStream(out, Resident.ERR), true, StandardCharsets.UTF_8);
-        Cli cli = new Cli(stdout, stderr, clientEnv, java.io.InputStream.nullInputStream(), terminal, true);
-        int[] status = {ErrorCode.FAILURE.exitStatus()};
-        Thread worker = Thread.ofPlatform().name("resident-command").unstarted(() -> {
-            try {
-                status[0] = Main.execute(cli, args.toArray(String[]::new));
-            } catch (OutOfMemoryError e) {
-                status[0] = Main.outOfMemory(cli);
-                log("out of memory, stopping");
-                stop();
-            }
-        });
+        Cli cli = new Cli(stdout, stderr, request.env(), java.io.InputStream.nullInputStream(), request.terminal(), true);
+        String command = request.args().get(0);
+        Thread running = Thread.currentThread();
         AtomicBoolean done = new AtomicBoolean();
         Thread.ofPlatform().daemon().name("resident-watch").start(() -> {
             try {
@@ -309,31 +284,33 @@ public final class ResidentServer {
                 // the client went away
             }
             if (!done.get()) {
-                log("client went away, interrupting '" + args.get(0) + "'");
-                worker.interrupt();
+                log("client went away, interrupting '" + command + "'");
+                running.interrupt();
             }
         });
-        worker.start();
+        int status;
         try {
-            worker.join();
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
+            status = Main.execute(cli, request.args().toArray(String[]::new));
+        } catch (OutOfMemoryError e) {
+            status = Main.outOfMemory(cli);
+            log("out of memory, stopping");
+            stop();
         }
-        // the watcher must not interrupt a thread blocked in a channel read: that would close the channel
+        // the watcher must not interrupt this thread once the command is over
         done.set(true);
-        if (status[0] == Resident.DECLINED_STATUS) {
+        if (status == Resident.DECLINED_STATUS) {
             declined.incrementAndGet();
-            log("declined '" + args.get(0) + "': it needs a terminal prompt");
+            log("declined '" + command + "': it needs a terminal prompt");
             if (!out.wroteOutput()) {
                 out.decline("it needs a terminal prompt");
-                return status[0];
+                return status;
             }
             stderr.println("lifeboat: no password given, and the resident process cannot prompt for one");
             stderr.println("HINT: set LIFEBOAT_PASSWORD or pass --password-file FILE, or run with LIFEBOAT_RESIDENT=off");
-            status[0] = ErrorCode.USAGE.exitStatus();
+            status = ErrorCode.USAGE.exitStatus();
         }
-        out.exit(status[0]);
-        return status[0];
+        out.exit(status);
+        return status;
     }
 
     private byte[] status() {
