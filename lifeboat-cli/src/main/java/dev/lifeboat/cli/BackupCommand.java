@@ -205,7 +205,7 @@ final class BackupCommand extends BaseCommand {
         try (Repository repository = openRepository();
              RepoLock ignored = lock(repository, false, "backup")) {
             SnapshotRef ref = new PhysicalBackup(repository, progress()).run(new PhysicalBackup.Request(conn, tags,
-                    version, parseDuration(walWait, "--wal-wait")));
+                    version, parseDuration(walWait, "--wal-wait"), cfg.get(Settings.DATABASE_PHYSICAL_COMPRESSION_LEVEL)));
             PhysicalDetails d = Json.MAPPER.convertValue(ref.snapshot().details(), PhysicalDetails.class);
             Summary s = ref.snapshot().summary();
             Copies copies = copy(cfg, repository, ref);

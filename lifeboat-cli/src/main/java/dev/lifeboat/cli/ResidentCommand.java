@@ -42,6 +42,12 @@ final class ResidentCommand extends CliCommand {
             description = "stop after this long without a command, e.g. 10m or 2h (default: ${DEFAULT-VALUE})")
     String idle;
 
+    @Option(names = "--warm-up", negatable = true, defaultValue = "true", fallbackValue = "true",
+            description = "before taking commands, run backups, a restore and a check of synthetic data in a private "
+                    + "temporary folder (about 60 MiB, a few seconds), so that the first command runs compiled code "
+                    + "(default: on; --no-warm-up starts at once)")
+    boolean warmUp;
+
     @Override
     public Integer call() throws IOException {
         String cwd = System.getProperty("user.dir");
@@ -84,10 +90,14 @@ final class ResidentCommand extends CliCommand {
         command.addAll(ManagementFactory.getRuntimeMXBean().getInputArguments());
         command.addAll(List.of("-cp", System.getProperty("java.class.path"), ResidentServer.class.getName(),
                 socket.toString(), Long.toString(idleTime.toSeconds())));
+        if (warmUp) {
+            command.add("warm-up");
+        }
         Process p = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")))
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectErrorStream(true).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        Duration limit = Duration.ofSeconds(warmUp ? 180 : 60);
+        long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
             running = query(socket, Resident.STATUS);
             if (running != null) {
@@ -106,7 +116,7 @@ final class ResidentCommand extends CliCommand {
         }
         p.destroy();
         throw new LifeboatException(ErrorCode.FAILURE, "the resident process did not start"
-                + (p.isAlive() ? " within 60 s" : " (exit status " + p.exitValue() + ")"), "see its log '" + log + "'");
+                + (p.isAlive() ? " within " + limit.toSeconds() + " s" : " (exit status " + p.exitValue() + ")"), "see its log '" + log + "'");
     }
 
     private int stop(Path socket, String cwd) throws IOException {

@@ -79,12 +79,19 @@ public final class ResidentServer {
         this.jarTime = jar == null ? null : Files.getLastModifiedTime(jar);
     }
 
-    /** Arguments: the socket and the idle time in seconds. */
+    /** Arguments: the socket, the idle time in seconds, and optionally "warm-up" (see {@link ResidentWarmup}). */
     public static void main(String[] args) throws IOException {
         Path jar = Path.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)[0]);
         ResidentServer s = new ResidentServer(Path.of(args[0]), System.getenv(), System.getProperty("user.dir"),
                 Duration.ofSeconds(Long.parseLong(args[1])), Files.isRegularFile(jar) ? jar : null);
         Runtime.getRuntime().addShutdownHook(new Thread(s::stop));
+        if (args.length > 2 && args[2].equals("warm-up")) {
+            // before the socket exists: until it does, the launcher runs commands in fresh processes
+            ResidentWarmup.Result w = ResidentWarmup.run(s.socket.getParent(), System.getenv());
+            log("warmed up in " + w.time().toMillis() + " ms (" + w.commands() + " commands"
+                    + (w.failures().isEmpty() ? ")" : ", failed: " + String.join("; ", w.failures()) + ")"));
+            System.gc();
+        }
         KdfParams.rememberDerivedKeys();
         s.serve();
         s.awaitIdle();

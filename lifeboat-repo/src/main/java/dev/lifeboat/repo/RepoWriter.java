@@ -70,8 +70,13 @@ public final class RepoWriter implements AutoCloseable {
     private final AtomicLong packsWritten = new AtomicLong();
 
     public RepoWriter(Repository repo, int parallelism) {
+        this(repo, parallelism, repo.codec());
+    }
+
+    /** A writer that seals new blobs with {@code codec}: the repository's key with a compression level of its own. */
+    public RepoWriter(Repository repo, int parallelism, BlobCodec codec) {
         this.repo = repo;
-        this.codec = repo.codec();
+        this.codec = codec;
         this.packSize = repo.config().packSize();
         this.spoolDir = spoolDirectory(repo.backend());
         int uploads = Math.max(1, Math.min(2, parallelism));

@@ -81,6 +81,7 @@ public final class FileBackup {
     private final Repository repo;
     private final Progress progress;
     private final int threads;
+    private int compressionLevel = -1;
 
     public FileBackup(Repository repo, Progress progress) {
         this(repo, progress, Runtime.getRuntime().availableProcessors());
@@ -90,6 +91,12 @@ public final class FileBackup {
         this.repo = repo;
         this.progress = progress;
         this.threads = Math.max(1, threads);
+    }
+
+    /** Compresses new blobs at this zstd level (0: not at all) instead of the repository's level. */
+    public FileBackup compressionLevel(int level) {
+        this.compressionLevel = level;
+        return this;
     }
 
     /**
@@ -139,7 +146,8 @@ public final class FileBackup {
         List<String> privateKeys = Collections.synchronizedList(new ArrayList<>());
 
         progress.start("backup", -1, Progress.Unit.BYTES);
-        try (RepoWriter writer = new RepoWriter(repo, threads);
+        try (RepoWriter writer = new RepoWriter(repo, threads,
+                compressionLevel < 0 ? repo.codec() : repo.codec().withLevel(compressionLevel));
              ExecutorService readers = Executors.newFixedThreadPool(threads, named("lifeboat-read"));
              ChunkPipeline pipeline = new ChunkPipeline(writer, params, progress, threads);
              ExecutorService treeThread = Executors.newSingleThreadExecutor(named("lifeboat-tree"))) {

@@ -41,8 +41,12 @@ public final class PhysicalBackup {
             "postmaster.opts", "pgsql_tmp*", "pg_internal.init", "backup_label", "backup_label.old", "tablespace_map",
             "recovery.signal", "standby.signal");
 
-    /** What to back up. */
-    public record Request(ConnectionSpec connection, List<String> tags, String appVersion, Duration walWait) {
+    /**
+     * What to back up; {@code compressionLevel} is the zstd level of the data directory's files when the
+     * repository compresses (see {@link #compressionLevel}).
+     */
+    public record Request(ConnectionSpec connection, List<String> tags, String appVersion, Duration walWait,
+                          int compressionLevel) {
         public Request {
             tags = List.copyOf(tags);
         }
@@ -70,7 +74,9 @@ public final class PhysicalBackup {
             for (BackupSession.Tablespace t : session.tablespaces()) {
                 roots.add(Path.of(t.location()));
             }
-            FileBackup.Stored stored = new FileBackup(repo, progress).store(new FileBackup.Request(SourceType.DATABASE,
+            FileBackup.Stored stored = new FileBackup(repo, progress)
+                    .compressionLevel(compressionLevel(repo.config().compressionLevel(), request.compressionLevel()))
+                    .store(new FileBackup.Request(SourceType.DATABASE,
                     roots, DATA_DIR_EXCLUDES, List.of(), request.tags(), request.appVersion(), true, 30));
             BackupSession.Stop stop = session.stop();
             String sysid = session.server().systemIdentifier();
@@ -97,6 +103,11 @@ public final class PhysicalBackup {
             }
             return new SnapshotStore(repo).save(snapshot);
         }
+    }
+
+    /** The level a base backup compresses at: none when the repository compresses nothing, else the one asked for. */
+    static int compressionLevel(int repositoryLevel, int requested) {
+        return repositoryLevel == 0 ? 0 : requested;
     }
 
     /**

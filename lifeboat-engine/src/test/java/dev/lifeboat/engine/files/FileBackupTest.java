@@ -76,6 +76,36 @@ class FileBackupTest {
     }
 
     @Test
+    void aCompressionLevelOfItsOwnDecidesHowTheDataIsStoredAndItRestoresTheSame() throws Exception {
+        Path src = dir.resolve("src");
+        Files.createDirectories(src);
+        StringBuilder table = new StringBuilder();
+        for (int i = 0; i < 100_000; i++) {
+            table.append(i).append(",customer ").append(i % 97).append(",").append(i * 7 % 1000).append(".00\n");
+        }
+        Files.writeString(src.resolve("table.csv"), table);
+        long size = Files.size(src.resolve("table.csv"));
+        FileBackup.Request request = new FileBackup.Request(SourceType.FILES, List.of(src), List.of(), List.of(),
+                List.of(), null, true, 30);
+        try (Repository none = Backups.memoryRepository(); Repository fastest = Backups.memoryRepository();
+             Repository strongest = Backups.memoryRepository()) {
+            FileBackup.Result stored = new FileBackup(none, dev.lifeboat.repo.Progress.NONE).compressionLevel(0).run(request);
+            long plain = stored.snapshot().snapshot().summary().storedBytes();
+            long level1 = new FileBackup(fastest, dev.lifeboat.repo.Progress.NONE).compressionLevel(1).run(request)
+                    .snapshot().snapshot().summary().storedBytes();
+            long level19 = new FileBackup(strongest, dev.lifeboat.repo.Progress.NONE).compressionLevel(19).run(request)
+                    .snapshot().snapshot().summary().storedBytes();
+
+            assertThat(plain).isGreaterThan(size);
+            assertThat(level1).isLessThan(size / 3);
+            assertThat(level19).isLessThan(level1);
+            Path target = dir.resolve("target");
+            Backups.restore(none, stored.snapshot(), target);
+            assertThat(Backups.restored(target, src).resolve("table.csv")).hasSameBinaryContentAs(src.resolve("table.csv"));
+        }
+    }
+
+    @Test
     void nodesKeepModeOwnerAndNanosecondMtime() throws Exception {
         Path src = dir.resolve("src");
         FileTrees.createEverything(src);

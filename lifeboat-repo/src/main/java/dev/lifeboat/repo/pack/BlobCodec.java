@@ -29,6 +29,15 @@ public final class BlobCodec {
         this.compressor = ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(Math.max(1, level)));
     }
 
+    /** The same key with another compression level (0 for none); this codec when the level is its own. */
+    public BlobCodec withLevel(int compressionLevel) {
+        return compressionLevel == level ? this : new BlobCodec(key, compressionLevel);
+    }
+
+    public int level() {
+        return level;
+    }
+
     /** A blob encoded for storage. */
     public record Encoded(byte[] sealed, boolean compressed, int rawLength) {
         /** The same blob as a {@link Sealed} spanning the whole array. */
