@@ -22,13 +22,13 @@ import java.util.function.Consumer;
  * The warm-up of a resident process before it takes commands: real commands (init, backups, restore, check)
  * run in this JVM on synthetic files in a private temporary folder, so that the JIT has compiled the chunker,
  * compression, encryption, pack and file code before the first command of a user, which would otherwise
- * run at interpreter speed for its first seconds (a first base backup of 1.5 GiB: 9.7 s instead of 6.4 s).
+ * run at interpreter speed for its first seconds (a first base backup of 1.5 GiB: 8.1 s instead of 5.3 s).
  *
  * <p>The commands see a minimal environment of their own (a random password, an empty configuration file),
  * never the user's repository, configuration or data, and everything they write is deleted afterwards.
  */
 final class ResidentWarmup {
-    /** Rounds of backup, restore and check: after two, a first base backup of 1.5 GiB took 5.0 s (one: 5.9 s, none: 9 to 11 s). */
+    /** Rounds of backup, restore and check: after two, a first base backup of 1.5 GiB took 5.3 to 6.2 s (none: 8.1 s). */
     static final int ROUNDS = 2;
     private static final List<String> KEPT_ENV = List.of("PATH", "HOME", "USER", "LOGNAME", "LANG", "LC_ALL",
             "LC_CTYPE", "TZ", "TMPDIR");

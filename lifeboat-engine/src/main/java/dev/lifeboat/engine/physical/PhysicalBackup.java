@@ -43,10 +43,10 @@ public final class PhysicalBackup {
 
     /**
      * What to back up; {@code compressionLevel} is the zstd level of the data directory's files when the
-     * repository compresses (see {@link #compressionLevel}).
+     * repository compresses (null: the repository's level; see {@link #compressionLevel}).
      */
     public record Request(ConnectionSpec connection, List<String> tags, String appVersion, Duration walWait,
-                          int compressionLevel) {
+                          Integer compressionLevel) {
         public Request {
             tags = List.copyOf(tags);
         }
@@ -105,9 +105,9 @@ public final class PhysicalBackup {
         }
     }
 
-    /** The level a base backup compresses at: none when the repository compresses nothing, else the one asked for. */
-    static int compressionLevel(int repositoryLevel, int requested) {
-        return repositoryLevel == 0 ? 0 : requested;
+    /** The level a base backup compresses at: none when the repository compresses nothing, else the one asked for, if any. */
+    static int compressionLevel(int repositoryLevel, Integer requested) {
+        return repositoryLevel == 0 || requested == null ? repositoryLevel : requested;
     }
 
     /**

@@ -156,7 +156,7 @@ class PointInTimeRestoreIT {
         Thread t = ticker(spec, running);
         Thread.sleep(500);
         SnapshotRef backup = new PhysicalBackup(repo, Progress.NONE).run(new PhysicalBackup.Request(spec, List.of(),
-                null, Duration.ofSeconds(30), 1));
+                null, Duration.ofSeconds(30), null));
         Thread.sleep(2500);
         running.set(false);
         t.join();
@@ -196,7 +196,7 @@ class PointInTimeRestoreIT {
         AtomicBoolean again = new AtomicBoolean(true);
         Thread t2 = ticker(first, again);
         SnapshotRef backup2 = new PhysicalBackup(repo, Progress.NONE).run(new PhysicalBackup.Request(first, List.of(),
-                null, Duration.ofSeconds(30), 1));
+                null, Duration.ofSeconds(30), null));
         Thread.sleep(800);
         again.set(false);
         t2.join();
