@@ -44,7 +44,7 @@ final class ResidentCommand extends CliCommand {
 
     @Option(names = "--warm-up", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "before taking commands, run backups, a restore and a check of synthetic data in a private "
-                    + "temporary folder (about 60 MiB, a few seconds), so that the first command runs compiled code "
+                    + "temporary folder (about 65 MiB, 10 s on 2 cores), so that the first command runs compiled code "
                     + "(default: on; --no-warm-up starts at once)")
     boolean warmUp;
 
