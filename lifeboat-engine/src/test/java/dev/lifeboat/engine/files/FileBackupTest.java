@@ -87,18 +87,16 @@ class FileBackupTest {
         long size = Files.size(src.resolve("table.csv"));
         FileBackup.Request request = new FileBackup.Request(SourceType.FILES, List.of(src), List.of(), List.of(),
                 List.of(), null, true, 30);
-        try (Repository none = Backups.memoryRepository(); Repository fastest = Backups.memoryRepository();
-             Repository strongest = Backups.memoryRepository()) {
+        try (Repository none = Backups.memoryRepository(); Repository fastest = Backups.memoryRepository()) {
+            // the repositories compress at level 3: level 0 must store the data as it is
             FileBackup.Result stored = new FileBackup(none, dev.lifeboat.repo.Progress.NONE).compressionLevel(0).run(request);
             long plain = stored.snapshot().snapshot().summary().storedBytes();
             long level1 = new FileBackup(fastest, dev.lifeboat.repo.Progress.NONE).compressionLevel(1).run(request)
                     .snapshot().snapshot().summary().storedBytes();
-            long level19 = new FileBackup(strongest, dev.lifeboat.repo.Progress.NONE).compressionLevel(19).run(request)
-                    .snapshot().snapshot().summary().storedBytes();
 
+            assertThat(none.config().compressionLevel()).isEqualTo(3);
             assertThat(plain).isGreaterThan(size);
             assertThat(level1).isLessThan(size / 3);
-            assertThat(level19).isLessThan(level1);
             Path target = dir.resolve("target");
             Backups.restore(none, stored.snapshot(), target);
             assertThat(Backups.restored(target, src).resolve("table.csv")).hasSameBinaryContentAs(src.resolve("table.csv"));
