@@ -7,8 +7,8 @@ resident_start_seconds=""
 export LIFEBOAT_RESIDENT=off
 
 # resident_start LIFEBOAT DIR: starts a resident process for the commands the benchmark runs in DIR, after
-# emptying the page cache as before a timed step; its wall time goes to resident_start_seconds. The first
-# command it serves is timed as usual, with its JIT warm-up.
+# emptying the page cache as before a timed step; its wall time, with its warm-up on synthetic data (see
+# 'lifeboat resident --help'), goes to resident_start_seconds. The first command it serves is timed as usual.
 resident_start() {
   [ "$BENCH_RESIDENT" = 1 ] || return 0
   resident_dir=$2
@@ -26,7 +26,7 @@ resident_start() {
 # The report's line about how Lifeboat ran.
 resident_note() {
   if [ "$BENCH_RESIDENT" = 1 ]; then
-    echo "lifeboat ran with a resident process (BENCH_RESIDENT=1): \`lifeboat resident start\` took ${resident_start_seconds:-?} s before the first timed step (in no step); the first command it served paid its JIT warm-up${1:-}"
+    echo "lifeboat ran with a resident process (BENCH_RESIDENT=1): \`lifeboat resident start\` took ${resident_start_seconds:-?} s before the first timed step (in no step), with its warm-up on synthetic data${1:-}"
   else
     echo "lifeboat ran a fresh JVM per command"
   fi
