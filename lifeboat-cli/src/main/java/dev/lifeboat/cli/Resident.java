@@ -68,6 +68,29 @@ final class Resident {
         return runtimeDir(env).resolve("resident-" + hash(cwd) + ".sock");
     }
 
+    /**
+     * Takes the lock that one resident process per socket holds from before its warm-up until it exits, so that
+     * a second {@code resident start} meanwhile waits for it instead of starting another.
+     *
+     * @return the held lock (released when its channel closes, or when the process exits), or null when
+     *         another process, or this one, holds it
+     */
+    static java.nio.channels.FileLock lockProcess(Path socket) throws IOException {
+        Path file = socket.resolveSibling(socket.getFileName().toString().replace(".sock", ".lock"));
+        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
+                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        try {
+            java.nio.channels.FileLock lock = ch.tryLock();
+            if (lock != null) {
+                return lock;
+            }
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            // held in this JVM
+        }
+        ch.close();
+        return null;
+    }
+
     static String hash(String cwd) {
         try {
             byte[] digest = MessageDigest.getInstance("SHA-256").digest(cwd.getBytes(StandardCharsets.UTF_8));

@@ -46,7 +46,7 @@ final class ResidentCommand extends CliCommand {
 
     @Option(names = "--warm-up", negatable = true, defaultValue = "true", fallbackValue = "true",
             description = "before taking commands, run backups, a restore and a check of synthetic data in a private "
-                    + "temporary folder (about 65 MiB, 10 s on 2 cores), so that the first command runs compiled code "
+                    + "temporary folder (65 MiB of files, up to 180 MiB with their backups; 10 to 15 s on 2 cores), so that the first command runs compiled code "
                     + "(default: on; --no-warm-up starts at once)")
     boolean warmUp;
 
@@ -82,6 +82,10 @@ final class ResidentCommand extends CliCommand {
                     "set LIFEBOAT_RUNTIME_DIR to a folder only you can enter");
         }
         Path log = socket.resolveSibling(socket.getFileName().toString().replace(".sock", ".log"));
+        if (!lockIsFree(socket)) {
+            // another 'resident start' is warming its process up: wait for that one
+            return awaitStart(socket, null, Duration.ofSeconds(180), log);
+        }
         List<String> command = new ArrayList<>();
         if (Files.isExecutable(Path.of("/usr/bin/setsid"))) {
             // its own session: closing the terminal that started it does not stop it
@@ -106,26 +110,61 @@ final class ResidentCommand extends CliCommand {
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
                 .redirectErrorStream(true).start();
         Duration limit = Duration.ofSeconds(warmUp ? 180 : 60);
+        if (awaitStart(socket, p, limit, log) == 0) {
+            return 0;
+        }
+        // it found another process starting (a 'resident start' at the same time): wait for that one
+        return awaitStart(socket, null, limit, log);
+    }
+
+    /** Whether no resident process is starting or running for the socket (see {@link Resident#lockProcess}). */
+    private static boolean lockIsFree(Path socket) throws IOException {
+        java.nio.channels.FileLock lock = Resident.lockProcess(socket);
+        if (lock == null) {
+            return false;
+        }
+        lock.channel().close();
+        return true;
+    }
+
+    /**
+     * Waits until a process answers on the socket and reports it; -1 when the process {@code p} exited
+     * because another one holds the socket's lock. With {@code p} null, waits for a process another command
+     * started.
+     */
+    private int awaitStart(Path socket, Process p, Duration limit, Path log) throws IOException {
         long deadline = System.nanoTime() + limit.toNanos();
         while (System.nanoTime() < deadline) {
-            running = query(socket, Resident.STATUS);
+            Map<String, String> running = query(socket, Resident.STATUS);
             if (running != null) {
                 report(running, "started");
                 return 0;
             }
-            if (!p.isAlive()) {
+            if (p != null && !p.isAlive()) {
+                if (p.exitValue() == ResidentServer.ANOTHER_PROCESS) {
+                    return -1;
+                }
+                break;
+            }
+            if (p == null && lockIsFree(socket) && query(socket, Resident.STATUS) == null) {
+                // the process another command started exited without listening
                 break;
             }
             try {
                 Thread.sleep(50);
             } catch (InterruptedException e) {
-                p.destroy();
+                if (p != null) {
+                    p.destroy();
+                }
                 throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted while starting", null);
             }
         }
-        p.destroy();
+        if (p != null) {
+            p.destroy();
+        }
         throw new LifeboatException(ErrorCode.FAILURE, "the resident process did not start"
-                + (p.isAlive() ? " within " + limit.toSeconds() + " s" : " (exit status " + p.exitValue() + ")"), "see its log '" + log + "'");
+                + (p == null || p.isAlive() ? " within " + limit.toSeconds() + " s" : " (exit status " + p.exitValue() + ")"),
+                "see its log '" + log + "'");
     }
 
     private int stop(Path socket, String cwd) throws IOException {

@@ -55,6 +55,9 @@ import jdk.net.UnixDomainPrincipal;
 public final class ResidentServer {
     /** Variables a shell changes on its own, which no command reads. */
     private static final Set<String> VOLATILE_ENV = Set.of("_", "OLDPWD", "PWD", "SHLVL", "COLUMNS", "LINES", "TERM");
+    /** The exit status of a process that found another one starting or running for its socket. */
+    static final int ANOTHER_PROCESS = 3;
+    private static java.nio.channels.FileLock processLock;
 
     private final Path socket;
     private final Map<String, String> env;
@@ -84,12 +87,27 @@ public final class ResidentServer {
         Path jar = Path.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)[0]);
         ResidentServer s = new ResidentServer(Path.of(args[0]), System.getenv(), System.getProperty("user.dir"),
                 Duration.ofSeconds(Long.parseLong(args[1])), Files.isRegularFile(jar) ? jar : null);
+        Files.createDirectories(s.socket.getParent(), PosixFilePermissions.asFileAttribute(
+                PosixFilePermissions.fromString("rwx------")));
+        Resident.checkPrivate(s.socket.getParent());
+        // held until this process exits
+        processLock = Resident.lockProcess(s.socket);
+        if (processLock == null) {
+            log("another resident process is starting or running for " + s.cwd + ", exiting");
+            System.exit(ANOTHER_PROCESS);
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(s::stop));
         if (args.length > 2 && args[2].equals("warm-up")) {
             // before the socket exists: until it does, the launcher runs commands in fresh processes
-            ResidentWarmup.Result w = ResidentWarmup.run(s.socket.getParent(), System.getenv());
-            log("warmed up in " + w.time().toMillis() + " ms (" + w.commands() + " commands"
-                    + (w.failures().isEmpty() ? ")" : ", failed: " + String.join("; ", w.failures()) + ")"));
+            try {
+                ResidentWarmup.Result w = ResidentWarmup.run(Path.of(System.getProperty("java.io.tmpdir")),
+                        System.getenv());
+                log("warmed up in " + w.time().toMillis() + " ms (" + w.commands() + " commands"
+                        + (w.failures().isEmpty() ? ")" : ", failed: " + String.join("; ", w.failures()) + ")"));
+            } catch (IOException | RuntimeException e) {
+                // a full or read-only temporary folder: the process serves all the same, only colder
+                log("warm-up failed, serving without it: " + e);
+            }
             System.gc();
         }
         KdfParams.rememberDerivedKeys();

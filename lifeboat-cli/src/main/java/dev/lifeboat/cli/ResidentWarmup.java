@@ -49,7 +49,12 @@ final class ResidentWarmup {
     record Result(Duration time, int commands, List<String> failures) {
     }
 
-    /** Runs the warm-up in a new folder below {@code parent}, and deletes the folder. */
+    /**
+     * Runs the warm-up in a new private folder below {@code parent} (the system's temporary folder), and deletes
+     * the folder; it needs about 180 MiB there at most.
+     *
+     * @throws IOException when the folder or the synthetic files cannot be written
+     */
     static Result run(Path parent, Map<String, String> processEnv) throws IOException {
         long t0 = System.nanoTime();
         Path dir = Files.createTempDirectory(parent, "warm-up-");

@@ -82,6 +82,19 @@ class ResidentServerTest {
     }
 
     @Test
+    void oneProcessAtATimeHoldsTheLockOfASocketUntilItsChannelCloses() throws Exception {
+        Files.createDirectories(runtime);
+        java.nio.channels.FileLock first = Resident.lockProcess(socket);
+
+        assertThat(first).isNotNull();
+        assertThat(Resident.lockProcess(socket)).isNull();
+        first.channel().close();
+        java.nio.channels.FileLock again = Resident.lockProcess(socket);
+        assertThat(again).isNotNull();
+        again.channel().close();
+    }
+
+    @Test
     void runsACommandAsAFreshProcessWouldWithItsOutputAndExitStatus() throws Exception {
         start(lifeboat.env, null);
         LifeboatCli.Run direct = lifeboat.ok("ls", "latest");

@@ -9,6 +9,7 @@ import java.util.HashMap;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /** The resident process's warm-up runs real commands, apart from the user's settings, and leaves nothing behind. */
 class ResidentWarmupTest {
@@ -33,5 +34,13 @@ class ResidentWarmupTest {
             assertThat(left).isEmpty();
         }
         assertThat(dir.resolve("users-repo")).doesNotExist();
+    }
+
+    @Test
+    void aTemporaryFolderItCannotWriteToIsAnErrorTheProcessCanLogAndServeWithout() throws Exception {
+        Path notAFolder = Files.writeString(dir.resolve("file"), "x");
+
+        assertThatThrownBy(() -> ResidentWarmup.run(notAFolder, System.getenv())).isInstanceOf(java.io.IOException.class);
+        assertThat(notAFolder).hasContent("x");
     }
 }
