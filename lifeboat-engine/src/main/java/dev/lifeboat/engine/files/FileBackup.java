@@ -82,6 +82,7 @@ public final class FileBackup {
     private final Progress progress;
     private final int threads;
     private int compressionLevel = -1;
+    private int fixedPieces;
 
     public FileBackup(Repository repo, Progress progress) {
         this(repo, progress, Runtime.getRuntime().availableProcessors());
@@ -91,6 +92,15 @@ public final class FileBackup {
         this.repo = repo;
         this.progress = progress;
         this.threads = Math.max(1, threads);
+    }
+
+    /**
+     * Cuts files at fixed offsets, every {@code size} bytes, instead of at content-defined boundaries (see
+     * {@link ChunkPipeline#saveFixed}); 0 for content-defined chunking.
+     */
+    public FileBackup fixedPieces(int size) {
+        this.fixedPieces = size;
+        return this;
     }
 
     /** Compresses new blobs at this zstd level (0: not at all) instead of the repository's level. */
@@ -260,7 +270,7 @@ public final class FileBackup {
     private Node readFile(Path file, Node node, ChunkPipeline pipeline, List<String> warnings) {
         ChunkPipeline.Saved saved;
         try (InputStream in = Files.newInputStream(file, LinkOption.NOFOLLOW_LINKS)) {
-            saved = pipeline.save(in, null);
+            saved = fixedPieces > 0 ? pipeline.saveFixed(in, fixedPieces) : pipeline.save(in, null);
         } catch (NoSuchFileException e) {
             return unreadable(warnings, "file '" + file + "' vanished during the backup");
         } catch (AccessDeniedException e) {

@@ -75,6 +75,7 @@ public final class PhysicalBackup {
                 roots.add(Path.of(t.location()));
             }
             FileBackup.Stored stored = new FileBackup(repo, progress)
+                    .fixedPieces(pieceSize(repo.config().chunker().avgSize()))
                     .compressionLevel(compressionLevel(repo.config().compressionLevel(), request.compressionLevel()))
                     .store(new FileBackup.Request(SourceType.DATABASE,
                     roots, DATA_DIR_EXCLUDES, List.of(), request.tags(), request.appVersion(), true, 30));
@@ -104,6 +105,17 @@ public final class PhysicalBackup {
             return new SnapshotStore(repo).save(snapshot);
         }
     }
+
+    /**
+     * The size of the pieces a base backup cuts files into: the repository's average chunk size in whole 8 KiB
+     * pages. PostgreSQL changes its data files page by page in place, so pieces at fixed offsets find every
+     * unchanged region as content-defined chunks would, without the chunker's rolling hash over every byte.
+     */
+    static int pieceSize(int averageChunk) {
+        return Math.max(PAGE, averageChunk / PAGE * PAGE);
+    }
+
+    private static final int PAGE = 8192;
 
     /** The level a base backup compresses at: none when the repository compresses nothing, else the one asked for, if any. */
     static int compressionLevel(int repositoryLevel, Integer requested) {

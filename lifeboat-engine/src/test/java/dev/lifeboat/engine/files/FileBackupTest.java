@@ -104,6 +104,41 @@ class FileBackupTest {
     }
 
     @Test
+    void fixedPiecesCutAFileAtFixedOffsetsAndAChangedPageAddsOnlyItsPiece() throws Exception {
+        Path src = dir.resolve("src");
+        Files.createDirectories(src);
+        Path relation = src.resolve("16396");
+        byte[] pages = new byte[25 * 8192 + 100];
+        new java.util.Random(7).nextBytes(pages);
+        Files.write(relation, pages);
+        FileBackup.Request request = new FileBackup.Request(SourceType.FILES, List.of(src), List.of(), List.of(),
+                List.of(), null, true, 30);
+        try (Repository repo = Backups.memoryRepository()) {
+            FileBackup.Result first = new FileBackup(repo, dev.lifeboat.repo.Progress.NONE).fixedPieces(8 * 8192).run(request);
+
+            // 25 pages and 100 bytes in pieces of 8 pages: 8, 8, 8 and the rest
+            assertThat(Backups.node(repo, first.snapshot(), relation).content()).hasSize(4);
+            pages[12 * 8192 + 5] ^= 1;
+            Files.write(relation, pages);
+            Files.setLastModifiedTime(relation, FileTime.from(Instant.now().plusSeconds(5)));
+            FileBackup.Result second = new FileBackup(repo, dev.lifeboat.repo.Progress.NONE).fixedPieces(8 * 8192).run(request);
+
+            Summary s = second.snapshot().snapshot().summary();
+            // the changed piece and the tree that names it
+            assertThat(s.newBlobs()).isEqualTo(2);
+            List<?> before = Backups.node(repo, first.snapshot(), relation).content();
+            List<?> after = Backups.node(repo, second.snapshot(), relation).content();
+            assertThat(after).hasSize(4);
+            assertThat(after.get(0)).isEqualTo(before.get(0));
+            assertThat(after.get(1)).isNotEqualTo(before.get(1));
+            assertThat(after.subList(2, 4)).isEqualTo(before.subList(2, 4));
+            Path target = dir.resolve("target");
+            Backups.restore(repo, second.snapshot(), target);
+            assertThat(Backups.restored(target, src).resolve("16396")).hasBinaryContent(pages);
+        }
+    }
+
+    @Test
     void nodesKeepModeOwnerAndNanosecondMtime() throws Exception {
         Path src = dir.resolve("src");
         FileTrees.createEverything(src);
