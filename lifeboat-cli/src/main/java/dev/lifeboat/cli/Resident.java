@@ -117,6 +117,13 @@ final class Resident {
         }
     }
 
+    /** Creates the socket's folder, only the user may enter it, and refuses one that others can (see {@link #checkPrivate}). */
+    static void privateFolder(Path socket) throws IOException {
+        Files.createDirectories(socket.getParent(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        checkPrivate(socket.getParent());
+    }
+
     /** Connects to a resident process, after checking that its folder is private, and that it runs as this user. */
     static SocketChannel connect(Path socket) throws IOException {
         checkPrivate(socket.getParent());

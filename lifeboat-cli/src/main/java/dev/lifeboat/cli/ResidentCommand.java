@@ -146,8 +146,8 @@ final class ResidentCommand extends CliCommand {
                 }
                 break;
             }
-            if (p == null && lockIsFree(socket) && query(socket, Resident.STATUS) == null) {
-                // the process another command started exited without listening
+            if (p == null && lockIsFree(socket)) {
+                // the process another command started exited without listening (a listening one holds the lock)
                 break;
             }
             try {

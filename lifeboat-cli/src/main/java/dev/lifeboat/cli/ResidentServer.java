@@ -23,7 +23,6 @@ import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.file.attribute.FileTime;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.LinkedHashMap;
@@ -87,9 +86,7 @@ public final class ResidentServer {
         Path jar = Path.of(System.getProperty("java.class.path").split(java.io.File.pathSeparator)[0]);
         ResidentServer s = new ResidentServer(Path.of(args[0]), System.getenv(), System.getProperty("user.dir"),
                 Duration.ofSeconds(Long.parseLong(args[1])), Files.isRegularFile(jar) ? jar : null);
-        Files.createDirectories(s.socket.getParent(), PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
-        Resident.checkPrivate(s.socket.getParent());
+        Resident.privateFolder(s.socket);
         // held until this process exits
         processLock = Resident.lockProcess(s.socket);
         if (processLock == null) {
@@ -142,9 +139,7 @@ public final class ResidentServer {
 
     /** Listens until stopped, idle for too long, or the jar changes. */
     void serve() throws IOException {
-        Files.createDirectories(socket.getParent(), PosixFilePermissions.asFileAttribute(
-                PosixFilePermissions.fromString("rwx------")));
-        Resident.checkPrivate(socket.getParent());
+        Resident.privateFolder(socket);
         Files.deleteIfExists(socket);
         server = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
         server.bind(UnixDomainSocketAddress.of(socket));

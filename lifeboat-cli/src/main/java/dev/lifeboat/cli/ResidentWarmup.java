@@ -4,11 +4,8 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -100,10 +97,10 @@ final class ResidentWarmup {
                 lifeboat.accept(List.of("check", "--repo", r, "--read-data"));
                 lifeboat.accept(List.of("snapshots", "--repo", r));
                 commands += 5;
-                delete(target);
+                BaseCommand.deleteTree(target);
             }
         } finally {
-            delete(dir);
+            BaseCommand.deleteTree(dir);
         }
         return new Result(Duration.ofNanos(System.nanoTime() - t0), commands, failures);
     }
@@ -176,27 +173,5 @@ final class ResidentWarmup {
             }
         }
         Files.write(src.resolve("table-0.csv"), text(random, 1 << 20), java.nio.file.StandardOpenOption.APPEND);
-    }
-
-    private static void delete(Path dir) throws IOException {
-        if (!Files.exists(dir)) {
-            return;
-        }
-        Files.walkFileTree(dir, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException e) throws IOException {
-                if (e != null) {
-                    throw e;
-                }
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

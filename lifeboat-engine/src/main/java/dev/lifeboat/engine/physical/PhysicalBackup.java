@@ -40,6 +40,8 @@ public final class PhysicalBackup {
             "pg_notify/*", "pg_serial/*", "pg_snapshots/*", "pg_stat_tmp/*", "pg_subtrans/*", "postmaster.pid",
             "postmaster.opts", "pgsql_tmp*", "pg_internal.init", "backup_label", "backup_label.old", "tablespace_map",
             "recovery.signal", "standby.signal");
+    /** PostgreSQL's page size, which base backups cut data files in multiples of. */
+    private static final int PAGE = 8192;
 
     /**
      * What to back up; {@code compressionLevel} is the zstd level of the data directory's files when the
@@ -114,8 +116,6 @@ public final class PhysicalBackup {
     static int pieceSize(int averageChunk) {
         return Math.max(PAGE, averageChunk / PAGE * PAGE);
     }
-
-    private static final int PAGE = 8192;
 
     /** The level a base backup compresses at: none when the repository compresses nothing, else the one asked for, if any. */
     static int compressionLevel(int repositoryLevel, Integer requested) {

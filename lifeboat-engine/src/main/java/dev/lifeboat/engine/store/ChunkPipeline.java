@@ -70,14 +70,38 @@ public final class ChunkPipeline implements AutoCloseable {
 
     /** Saves a stream, giving every byte to {@code tap} as well when it is not null. */
     public Saved save(InputStream in, MessageDigest digest, Tap tap) throws IOException {
+        Chunker chunker = chunkers.get().reset(in);
+        return save(chunker::nextInto, digest, tap);
+    }
+
+    /**
+     * Saves a stream cut at fixed offsets, every {@code pieceSize} bytes, instead of at content-defined
+     * boundaries: for files whose content changes in place and never shifts, such as PostgreSQL's data files
+     * of 8 KiB pages, where it finds the same unchanged pieces without the chunker's rolling hash.
+     */
+    public Saved saveFixed(InputStream in, int pieceSize) throws IOException {
+        if (pieceSize <= 0 || pieceSize > bufferSize) {
+            throw new IllegalArgumentException("piece size " + pieceSize + " is not between 1 and " + bufferSize);
+        }
+        return save(buffer -> {
+            int n = in.readNBytes(buffer, 0, pieceSize);
+            return n == 0 ? -1 : n;
+        }, null, null);
+    }
+
+    /** Fills a buffer with the next piece of a stream: its length, or -1 at the end. */
+    private interface Cutter {
+        int nextInto(byte[] buffer) throws IOException;
+    }
+
+    private Saved save(Cutter cutter, MessageDigest digest, Tap tap) throws IOException {
         List<Future<BlobId>> parts = new ArrayList<>();
         long total = 0;
-        Chunker chunker = chunkers.get().reset(in);
         while (true) {
             byte[] buffer = takeBuffer();
             int length;
             try {
-                length = chunker.nextInto(buffer);
+                length = cutter.nextInto(buffer);
             } catch (IOException | RuntimeException e) {
                 giveBack(buffer);
                 throw e;
@@ -95,45 +119,11 @@ public final class ChunkPipeline implements AutoCloseable {
             total += length;
             parts.add(submit(buffer, length));
         }
-        return new Saved(ids(parts), total, digest == null ? null : digest.digest());
-    }
-
-    /**
-     * Saves a stream cut at fixed offsets, every {@code pieceSize} bytes, instead of at content-defined
-     * boundaries: for files whose content changes in place and never shifts, such as PostgreSQL's data files
-     * of 8 KiB pages, where it finds the same unchanged pieces without the chunker's rolling hash.
-     */
-    public Saved saveFixed(InputStream in, int pieceSize) throws IOException {
-        if (pieceSize <= 0 || pieceSize > bufferSize) {
-            throw new IllegalArgumentException("piece size " + pieceSize + " is not between 1 and " + bufferSize);
-        }
-        List<Future<BlobId>> parts = new ArrayList<>();
-        long total = 0;
-        int length = pieceSize;
-        while (length == pieceSize) {
-            byte[] buffer = takeBuffer();
-            try {
-                length = in.readNBytes(buffer, 0, pieceSize);
-            } catch (IOException | RuntimeException e) {
-                giveBack(buffer);
-                throw e;
-            }
-            if (length == 0) {
-                giveBack(buffer);
-                break;
-            }
-            total += length;
-            parts.add(submit(buffer, length));
-        }
-        return new Saved(ids(parts), total, null);
-    }
-
-    private static List<BlobId> ids(List<Future<BlobId>> parts) {
         List<BlobId> ids = new ArrayList<>(parts.size());
         for (Future<BlobId> f : parts) {
             ids.add(Futures.get(f));
         }
-        return ids;
+        return new Saved(ids, total, digest == null ? null : digest.digest());
     }
 
     private byte[] takeBuffer() {

@@ -34,10 +34,6 @@ public final class BlobCodec {
         return compressionLevel == level ? this : new BlobCodec(key, compressionLevel);
     }
 
-    public int level() {
-        return level;
-    }
-
     /** A blob encoded for storage. */
     public record Encoded(byte[] sealed, boolean compressed, int rawLength) {
         /** The same blob as a {@link Sealed} spanning the whole array. */
