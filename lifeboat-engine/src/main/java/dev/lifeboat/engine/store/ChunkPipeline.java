@@ -14,11 +14,13 @@ import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns streams into stored blobs: the calling thread reads and chunks, a pool of workers hashes,
@@ -54,7 +56,10 @@ public final class ChunkPipeline implements AutoCloseable {
     public record Saved(List<BlobId> ids, long length, byte[] digest) {
     }
 
-    /** Receives every byte of a stream being saved, in order, on the reading thread (it may not keep the array). */
+    /**
+     * Receives every byte of a stream being saved, in order, on one thread other than the reading thread (it may
+     * not keep the array).
+     */
     public interface Tap {
         void accept(byte[] bytes, int offset, int length);
     }
@@ -96,28 +101,60 @@ public final class ChunkPipeline implements AutoCloseable {
 
     private Saved save(Cutter cutter, MessageDigest digest, Tap tap) throws IOException {
         List<Future<BlobId>> parts = new ArrayList<>();
+        // the digest and the tap see the chunks in order on a thread of their own, so the reading thread only
+        // reads and cuts (a dump's SHA-256 and row count took a third of its time)
+        ExecutorService inOrder = digest == null && tap == null ? null : Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "lifeboat-digest");
+            t.setDaemon(true);
+            return t;
+        });
+        List<Future<?>> seen = new ArrayList<>();
         long total = 0;
-        while (true) {
-            byte[] buffer = takeBuffer();
-            int length;
-            try {
-                length = cutter.nextInto(buffer);
-            } catch (IOException | RuntimeException e) {
-                giveBack(buffer);
-                throw e;
+        try {
+            while (true) {
+                byte[] buffer = takeBuffer();
+                int length;
+                try {
+                    length = cutter.nextInto(buffer);
+                } catch (IOException | RuntimeException e) {
+                    giveBack(buffer);
+                    throw e;
+                }
+                if (length < 0) {
+                    giveBack(buffer);
+                    break;
+                }
+                total += length;
+                if (inOrder == null) {
+                    parts.add(submit(buffer, length, () -> giveBack(buffer)));
+                    continue;
+                }
+                // the buffer goes back once both the worker and the in-order thread are done with it
+                AtomicInteger users = new AtomicInteger(2);
+                Runnable release = () -> {
+                    if (users.decrementAndGet() == 0) {
+                        giveBack(buffer);
+                    }
+                };
+                seen.add(submit(inOrder, () -> {
+                    if (digest != null) {
+                        digest.update(buffer, 0, length);
+                    }
+                    if (tap != null) {
+                        tap.accept(buffer, 0, length);
+                    }
+                    return null;
+                }, release));
+                parts.add(submit(buffer, length, release));
             }
-            if (length < 0) {
-                giveBack(buffer);
-                break;
+            for (Future<?> f : seen) {
+                Futures.get(f);
             }
-            if (digest != null) {
-                digest.update(buffer, 0, length);
+        } finally {
+            if (inOrder != null) {
+                // waits for its tasks, also when the stream failed: the caller may close what the tap feeds
+                inOrder.close();
             }
-            if (tap != null) {
-                tap.accept(buffer, 0, length);
-            }
-            total += length;
-            parts.add(submit(buffer, length));
         }
         List<BlobId> ids = new ArrayList<>(parts.size());
         for (Future<BlobId> f : parts) {
@@ -141,18 +178,26 @@ public final class ChunkPipeline implements AutoCloseable {
         buffers.release();
     }
 
-    private Future<BlobId> submit(byte[] buffer, int length) {
+    private Future<BlobId> submit(byte[] buffer, int length, Runnable release) {
+        return submit(workers, () -> {
+            BlobId id = writer.save(BlobType.DATA, buffer, length);
+            progress.advance(length);
+            return id;
+        }, release);
+    }
+
+    /** Runs the task, then releases its buffer; releases it at once when the task cannot be queued. */
+    private static <T> Future<T> submit(ExecutorService executor, Callable<T> task, Runnable release) {
         try {
-            return workers.submit(() -> {
+            return executor.submit(() -> {
                 try {
-                    return writer.save(BlobType.DATA, buffer, length);
+                    return task.call();
                 } finally {
-                    giveBack(buffer);
-                    progress.advance(length);
+                    release.run();
                 }
             });
         } catch (RuntimeException | Error e) {
-            giveBack(buffer);
+            release.run();
             throw e;
         }
     }

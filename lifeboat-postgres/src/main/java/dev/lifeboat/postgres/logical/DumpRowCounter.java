@@ -65,6 +65,9 @@ public final class DumpRowCounter implements AutoCloseable {
     private long chunkLeft;
     private ArchiveReader.TocEntry table;
     private Tally tally;
+    /** Where the current table's chunks start in the array being read, or -1 (see {@link #countRun}). */
+    private int runFrom = -1;
+    private long runHeaderNewlines;
 
     public DumpRowCounter(Runnable onUnusable) {
         this.onUnusable = onUnusable;
@@ -180,15 +183,26 @@ public final class DumpRowCounter implements AutoCloseable {
                     state = State.DUMP_ID;
                 }
                 case DUMP_ID, CHUNK_LENGTH, BLOB_OID -> {
+                    int from = i;
                     i = readInt(b, i, end);
+                    if (runFrom >= 0) {
+                        runHeaderNewlines += newlines(b, from, i - from);
+                    }
                     if (intRead == intSize + 1) {
                         intRead = 0;
-                        integer(decodeInt());
+                        long value = decodeInt();
+                        if (state == State.CHUNK_LENGTH && value == 0) {
+                            countRun(b, i);
+                        }
+                        integer(value);
                     }
                 }
                 case CHUNK -> {
                     int n = (int) Math.min(chunkLeft, end - i);
                     if (tally != null) {
+                        if (runFrom < 0) {
+                            runFrom = i;
+                        }
                         tally.add(b, i, n);
                     }
                     i += n;
@@ -198,6 +212,23 @@ public final class DumpRowCounter implements AutoCloseable {
                     }
                 }
             }
+        }
+        if (tally != null) {
+            countRun(b, i);
+            tally.settle();
+        }
+    }
+
+    /**
+     * Counts the newlines of the run of chunks that started at {@link #runFrom} in this array, up to
+     * {@code to}, in one pass over the chunks and the length prefixes between them (pg_dump writes every row
+     * as a chunk of its own, so counting chunk by chunk cost a call per row), less the prefixes' newline bytes.
+     */
+    private void countRun(byte[] b, int to) {
+        if (runFrom >= 0) {
+            tally.newlines += newlines(b, runFrom, to - runFrom) - runHeaderNewlines;
+            runFrom = -1;
+            runHeaderNewlines = 0;
         }
     }
 
@@ -267,15 +298,36 @@ public final class DumpRowCounter implements AutoCloseable {
         private int tailLength;
         private long newlines;
         private long bytes;
+        /**
+         * The array whose {@link #TAIL} bytes before {@link #lastEnd} are the tail, while the caller's array is
+         * still valid: copied only when a shorter piece follows or the caller is done with the array
+         * ({@link #settle}), not for every piece (pg_dump writes every row as a piece of its own).
+         */
+        private byte[] last;
+        private int lastEnd;
 
+        /** The next bytes of the block (their newlines are counted by the caller). */
         void add(byte[] b, int off, int len) {
-            newlines += newlines(b, off, len);
             bytes += len;
-            int keep = Math.min(len, TAIL);
-            int old = Math.min(tailLength, TAIL - keep);
+            if (len >= TAIL) {
+                last = b;
+                lastEnd = off + len;
+                return;
+            }
+            settle();
+            int old = Math.min(tailLength, TAIL - len);
             System.arraycopy(tail, tailLength - old, tail, 0, old);
-            System.arraycopy(b, off + len - keep, tail, old, keep);
-            tailLength = old + keep;
+            System.arraycopy(b, off, tail, old, len);
+            tailLength = old + len;
+        }
+
+        /** Copies the tail out of the caller's array (before it is reused). */
+        void settle() {
+            if (last != null) {
+                System.arraycopy(last, lastEnd - TAIL, tail, 0, TAIL);
+                tailLength = TAIL;
+                last = null;
+            }
         }
 
         /**
@@ -283,6 +335,7 @@ public final class DumpRowCounter implements AutoCloseable {
          * newlines at its end is too long to see what precedes it.
          */
         long rows() {
+            settle();
             if (bytes == 0) {
                 return 0;
             }

@@ -5,11 +5,13 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -24,9 +26,25 @@ class DumpRowCounterTest {
     }
 
     private static DumpRowCounter.Counts count(byte[] dump, int pieceSize, AtomicInteger unusable) {
+        List<Integer> cuts = new ArrayList<>();
+        for (int at = pieceSize; at < dump.length; at += pieceSize) {
+            cuts.add(at);
+        }
+        return count(dump, cuts, unusable);
+    }
+
+    /** Feeds the dump in pieces that end at the given offsets, then at its end. */
+    private static DumpRowCounter.Counts count(byte[] dump, List<Integer> cuts, AtomicInteger unusable) {
+        // the caller reuses its array, as the chunk pipeline does: a counter that kept the array would see the
+        // newlines written over every piece once it was given
+        byte[] reused = new byte[dump.length + 3];
         try (DumpRowCounter counter = new DumpRowCounter(unusable::incrementAndGet)) {
-            for (int at = 0; at < dump.length; at += pieceSize) {
-                counter.accept(dump, at, Math.min(pieceSize, dump.length - at));
+            int at = 0;
+            for (int cut : Stream.concat(cuts.stream(), Stream.of(dump.length)).toList()) {
+                System.arraycopy(dump, at, reused, 3, cut - at);
+                counter.accept(reused, 3, cut - at);
+                Arrays.fill(reused, 3, 3 + cut - at, (byte) '\n');
+                at = cut;
             }
             return counter.finish();
         }
@@ -58,6 +76,30 @@ class DumpRowCounterTest {
                 .bytes();
 
         assertThat(count(dump, 4096, new AtomicInteger()).rows()).isEqualTo(Map.of(List.of("public", "big"), 10_000L));
+        // the end marker inside a long piece, whose end is the last the counter sees of the block
+        byte[] oneChunk = new TestArchive().tableData(3, "public", "big").dataBlock(3, rows + "\\.\n\n\n").bytes();
+        for (int last = oneChunk.length - 16; last < oneChunk.length; last++) {
+            assertThat(count(oneChunk, List.of(4096, last - 4096, last), new AtomicInteger()).rows())
+                    .as("last cut at %d", last).isEqualTo(Map.of(List.of("public", "big"), 10_000L));
+        }
+    }
+
+    @Test
+    void newlineBytesInTheLengthsOfChunksAreNotRows() {
+        // rows of 10 and 2,570 bytes: their length prefixes hold the byte 0x0A once and twice
+        String shortRow = "12345678\t\n";
+        String longRow = "x".repeat(2569) + "\n";
+        List<String> chunks = new ArrayList<>();
+        for (int i = 0; i < 300; i++) {
+            chunks.add(i % 3 == 0 ? longRow : shortRow);
+        }
+        chunks.add("\\.\n");
+        byte[] dump = new TestArchive().tableData(3, "public", "t").dataBlock(3, chunks.toArray(String[]::new)).bytes();
+
+        for (int pieceSize : new int[] {1, 9, 4096, 1 << 20}) {
+            assertThat(count(dump, pieceSize, new AtomicInteger()).rows()).as("fed %d bytes at a time", pieceSize)
+                    .isEqualTo(Map.of(List.of("public", "t"), 300L));
+        }
     }
 
     @Test

@@ -10,23 +10,25 @@ import java.util.Arrays;
  * stored once. Not thread-safe; one instance per stream.
  */
 public final class Chunker {
-    /** Room beyond one maximum chunk, so refills read in large pieces. */
-    private static final int READ_SLACK = 512 * 1024;
     /**
-     * Largest read request: the JDK passes each read of a file or pipe through a native buffer of the
-     * request's size, cached per thread only up to 1 MiB (the launcher's jdk.nio.maxCachedBufferSize), and
-     * larger ones left fragmented native memory behind.
+     * Read request size. Chunks are read straight into the caller's buffer and cut as the bytes arrive, so
+     * only the bytes read beyond a cut (less than one read) are copied, once, to the start of the next chunk.
+     * 64 KiB is a pipe's capacity, and below glibc's mmap threshold (the launcher sets 128 KiB) for the
+     * native buffer the JDK passes each read through, so a read maps no memory.
      */
-    private static final int READ_PIECE = 1024 * 1024;
+    private static final int READ_STEP = 64 * 1024;
     private final ChunkerParams params;
     private final long[] gear;
     private final long maskSmall;
     private final long maskLarge;
     private InputStream in;
-    private final byte[] buf;
-    private int start;
-    private int end;
+    /** The bytes read beyond the last cut: the start of the next chunk. */
+    private final byte[] carry;
+    private int carryLength;
     private boolean eof;
+    /** The gear hash of the chunk being cut, up to the last byte scanned. */
+    private long hash;
+    private byte[] scratch;
 
     /** A chunker used only through {@link #cut}, for callers that hold the data in memory. */
     public Chunker(ChunkerParams params) {
@@ -37,7 +39,7 @@ public final class Chunker {
         this(params, in, true);
     }
 
-    private Chunker(ChunkerParams params, InputStream in, boolean buffered) {
+    private Chunker(ChunkerParams params, InputStream in, boolean streaming) {
         this.params = params;
         this.gear = params.gearTable();
         int bits = Integer.numberOfTrailingZeros(params.avgSize());
@@ -45,18 +47,17 @@ public final class Chunker {
         this.maskSmall = topBits(bits + 2);
         this.maskLarge = topBits(bits - 2);
         this.in = in;
-        this.buf = new byte[buffered ? params.maxSize() + READ_SLACK : 0];
+        this.carry = streaming ? new byte[READ_STEP] : null;
     }
 
     private static long topBits(int n) {
         return n <= 0 ? 0 : -1L << (64 - n);
     }
 
-    /** Starts over on another stream, reusing the buffer (one chunker per thread serves many files). */
+    /** Starts over on another stream (one chunker per thread serves many files). */
     public Chunker reset(InputStream stream) {
         this.in = stream;
-        this.start = 0;
-        this.end = 0;
+        this.carryLength = 0;
         this.eof = false;
         return this;
     }
@@ -67,56 +68,53 @@ public final class Chunker {
      * @return the chunk's bytes (a new array of exactly its length), or null at the end of the stream
      */
     public byte[] next() throws IOException {
-        int len = cutNext();
-        if (len == 0) {
-            return null;
+        if (scratch == null) {
+            scratch = new byte[params.maxSize()];
         }
-        byte[] chunk = Arrays.copyOfRange(buf, start, start + len);
-        start += len;
-        return chunk;
+        int len = nextInto(scratch);
+        return len < 0 ? null : Arrays.copyOf(scratch, len);
     }
 
     /**
-     * Reads the next chunk into {@code into} (at least the maximum chunk size long), from its start.
+     * Reads the next chunk into {@code into} (at least the maximum chunk size long), from its start. The
+     * boundaries are those {@link #cut} finds on the whole stream held in memory, however the stream
+     * delivers its bytes.
      *
      * @return the chunk's length, or -1 at the end of the stream
      */
     public int nextInto(byte[] into) throws IOException {
-        int len = cutNext();
-        if (len == 0) {
-            return -1;
-        }
-        System.arraycopy(buf, start, into, 0, len);
-        start += len;
-        return len;
-    }
-
-    /** Fills the buffer and returns the length of the chunk at its start (0 at the end of the stream). */
-    private int cutNext() throws IOException {
-        if (buf.length == 0) {
+        if (carry == null) {
             throw new IllegalStateException("this chunker only cuts data held in memory");
         }
-        fill();
-        int available = end - start;
-        return available == 0 ? 0 : cut(buf, start, available);
-    }
-
-    private void fill() throws IOException {
-        if (eof || end - start >= params.maxSize()) {
-            return;
-        }
-        if (start > 0) {
-            System.arraycopy(buf, start, buf, 0, end - start);
-            end -= start;
-            start = 0;
-        }
-        while (end < buf.length) {
-            int n = in.read(buf, end, Math.min(READ_PIECE, buf.length - end));
-            if (n < 0) {
-                eof = true;
-                return;
+        int min = params.minSize();
+        int max = params.maxSize();
+        int n = carryLength;
+        System.arraycopy(carry, 0, into, 0, n);
+        carryLength = 0;
+        hash = 0;
+        int hashed = min;
+        while (true) {
+            if (hashed < n) {
+                int length = scan(into, 0, hashed, n);
+                if (length > 0) {
+                    carryLength = n - length;
+                    System.arraycopy(into, length, carry, 0, carryLength);
+                    return length;
+                }
+                hashed = n;
             }
-            end += n;
+            if (n == max) {
+                return n;
+            }
+            if (eof) {
+                return n == 0 ? -1 : n;
+            }
+            int r = in.read(into, n, Math.min(READ_STEP, max - n));
+            if (r < 0) {
+                eof = true;
+            } else {
+                n += r;
+            }
         }
     }
 
@@ -130,24 +128,33 @@ public final class Chunker {
             return len;
         }
         int max = Math.min(len, params.maxSize());
-        int normal = Math.min(max, params.avgSize());
-        long h = 0;
+        hash = 0;
+        int length = scan(data, off, min, max);
+        return length > 0 ? length : max;
+    }
+
+    /**
+     * Rolls the gear hash on over {@code data[off + from, off + to)} (positions relative to the chunk's start
+     * at {@code off}, from the minimum size on): the chunk's length at the first boundary, or -1 when there is
+     * none there. Positions below the average size test more bits than those above (normalized chunking).
+     */
+    private int scan(byte[] data, int off, int from, int to) {
+        long h = hash;
         long[] g = gear;
-        int i = off + min;
-        int stop = off + normal;
-        for (; i < stop; i++) {
-            h = (h << 1) + g[data[i] & 0xff];
+        int i = from;
+        for (int stop = Math.min(to, params.avgSize()); i < stop; i++) {
+            h = (h << 1) + g[data[off + i] & 0xff];
             if ((h & maskSmall) == 0) {
-                return i - off + 1;
+                return i + 1;
             }
         }
-        stop = off + max;
-        for (; i < stop; i++) {
-            h = (h << 1) + g[data[i] & 0xff];
+        for (; i < to; i++) {
+            h = (h << 1) + g[data[off + i] & 0xff];
             if ((h & maskLarge) == 0) {
-                return i - off + 1;
+                return i + 1;
             }
         }
-        return max;
+        hash = h;
+        return -1;
     }
 }
