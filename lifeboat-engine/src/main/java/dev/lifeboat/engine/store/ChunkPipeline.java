@@ -24,7 +24,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns streams into stored blobs: the calling thread reads and chunks, a pool of workers hashes,
- * compresses, encrypts and packs the chunks in parallel, and the ids come back in stream order.
+ * compresses, encrypts and packs the chunks in parallel, and the ids come back in stream order. A stream's
+ * digest and tap, when asked for, see its chunks in order on one more thread.
  * Chunks travel in at most {@value #BUFFERS} reusable buffers of the maximum chunk size, so memory does not
  * grow with the stream, and a long backup allocates almost nothing (the heap stays small).
  * Thread-safe: several streams may be saved at once.
