@@ -20,7 +20,9 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Turns streams into stored blobs: the calling thread reads and chunks, a pool of workers hashes,
@@ -109,10 +111,11 @@ public final class ChunkPipeline implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        List<Future<?>> seen = new ArrayList<>();
+        AtomicReference<Throwable> inOrderFailure = new AtomicReference<>();
         long total = 0;
         try {
-            while (true) {
+            // a failed digest or tap stops the stream at the next chunk
+            while (inOrderFailure.get() == null) {
                 byte[] buffer = takeBuffer();
                 int length;
                 try {
@@ -137,31 +140,73 @@ public final class ChunkPipeline implements AutoCloseable {
                         giveBack(buffer);
                     }
                 };
-                seen.add(submit(inOrder, () -> {
-                    if (digest != null) {
-                        digest.update(buffer, 0, length);
-                    }
-                    if (tap != null) {
-                        tap.accept(buffer, 0, length);
-                    }
-                    return null;
-                }, release));
+                try {
+                    submit(inOrder, () -> {
+                        if (inOrderFailure.get() == null) {
+                            try {
+                                if (digest != null) {
+                                    digest.update(buffer, 0, length);
+                                }
+                                if (tap != null) {
+                                    tap.accept(buffer, 0, length);
+                                }
+                            } catch (RuntimeException | Error e) {
+                                inOrderFailure.compareAndSet(null, e);
+                            }
+                        }
+                        return null;
+                    }, release);
+                } catch (RuntimeException | Error e) {
+                    release.run(); // the worker's share: it never gets the chunk
+                    throw e;
+                }
                 parts.add(submit(buffer, length, release));
-            }
-            for (Future<?> f : seen) {
-                Futures.get(f);
             }
         } finally {
             if (inOrder != null) {
-                // waits for its tasks, also when the stream failed: the caller may close what the tap feeds
-                inOrder.close();
+                // every queued task runs, also when the stream failed or this thread is interrupted: each gives
+                // its buffer back, and the caller may close what the tap feeds once this returns
+                awaitAll(inOrder);
             }
         }
+        rethrow(inOrderFailure.get());
         List<BlobId> ids = new ArrayList<>(parts.size());
         for (Future<BlobId> f : parts) {
             ids.add(Futures.get(f));
         }
         return new Saved(ids, total, digest == null ? null : digest.digest());
+    }
+
+    /** Shuts the executor down and waits until its queued tasks have run, whatever interrupts this thread. */
+    private static void awaitAll(ExecutorService executor) {
+        executor.shutdown();
+        boolean interrupted = false;
+        while (true) {
+            try {
+                if (executor.awaitTermination(1, TimeUnit.MINUTES)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                interrupted = true;
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private static void rethrow(Throwable failure) {
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
+    }
+
+    /** Buffers not in use by a stream (for tests). */
+    int freeBuffers() {
+        return buffers.availablePermits();
     }
 
     private byte[] takeBuffer() {

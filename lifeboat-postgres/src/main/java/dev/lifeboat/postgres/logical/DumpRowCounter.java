@@ -18,7 +18,8 @@ import java.util.Map;
  * escapes inside values, and pg_dump's end marker ({@code \.} and empty lines) is left out as
  * {@link StreamedRestore} leaves it out.
  *
- * <p>The dump's bytes are given to {@link #accept} in order, on the thread that reads the dump; nothing is
+ * <p>The dump's bytes are given to {@link #accept} in order, all on one thread (not necessarily the one that
+ * reads the dump; {@code onUnusable} runs on it too); nothing is
  * copied past the header and table of contents (read by {@link ArchiveReader}), and the data blocks are
  * followed by a small state machine as {@code pg_backup_custom.c} writes them. An archive it cannot read
  * (another version, compressed, damaged) or a data block that does not look like COPY data makes the counts
