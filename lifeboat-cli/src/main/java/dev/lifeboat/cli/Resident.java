@@ -5,12 +5,17 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.channels.OverlappingFileLockException;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -75,16 +80,15 @@ final class Resident {
      * @return the held lock (released when its channel closes, or when the process exits), or null when
      *         another process, or this one, holds it
      */
-    static java.nio.channels.FileLock lockProcess(Path socket) throws IOException {
+    static FileLock lockProcess(Path socket) throws IOException {
         Path file = socket.resolveSibling(socket.getFileName().toString().replace(".sock", ".lock"));
-        java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(file,
-                java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+        FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
         try {
-            java.nio.channels.FileLock lock = ch.tryLock();
+            FileLock lock = ch.tryLock();
             if (lock != null) {
                 return lock;
             }
-        } catch (java.nio.channels.OverlappingFileLockException e) {
+        } catch (OverlappingFileLockException e) {
             // held in this JVM
         }
         ch.close();
@@ -119,8 +123,8 @@ final class Resident {
 
     /** Creates the socket's folder, only the user may enter it, and refuses one that others can (see {@link #checkPrivate}). */
     static void privateFolder(Path socket) throws IOException {
-        Files.createDirectories(socket.getParent(), java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
-                java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
+        Files.createDirectories(socket.getParent(),
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
         checkPrivate(socket.getParent());
     }
 

@@ -13,6 +13,7 @@ import java.io.DataOutputStream;
 import java.io.IOException;
 import java.lang.management.ManagementFactory;
 import java.nio.channels.Channels;
+import java.nio.channels.FileLock;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -119,7 +120,7 @@ final class ResidentCommand extends CliCommand {
 
     /** Whether no resident process is starting or running for the socket (see {@link Resident#lockProcess}). */
     private static boolean lockIsFree(Path socket) throws IOException {
-        java.nio.channels.FileLock lock = Resident.lockProcess(socket);
+        FileLock lock = Resident.lockProcess(socket);
         if (lock == null) {
             return false;
         }

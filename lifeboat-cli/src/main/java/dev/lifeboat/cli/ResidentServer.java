@@ -15,6 +15,7 @@ import java.net.UnixDomainSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.Channels;
 import java.nio.channels.ClosedChannelException;
+import java.nio.channels.FileLock;
 import java.nio.channels.ServerSocketChannel;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -56,7 +57,7 @@ public final class ResidentServer {
     private static final Set<String> VOLATILE_ENV = Set.of("_", "OLDPWD", "PWD", "SHLVL", "COLUMNS", "LINES", "TERM");
     /** The exit status of a process that found another one starting or running for its socket. */
     static final int ANOTHER_PROCESS = 3;
-    private static java.nio.channels.FileLock processLock;
+    private static FileLock processLock;
 
     private final Path socket;
     private final Map<String, String> env;

@@ -19,14 +19,21 @@ public final class Futures {
             Thread.currentThread().interrupt();
             throw new LifeboatException(ErrorCode.INTERRUPTED, "interrupted");
         } catch (ExecutionException e) {
-            Throwable cause = e.getCause();
-            if (cause instanceof RuntimeException re) {
-                throw re;
-            }
-            if (cause instanceof Error err) {
-                throw err;
-            }
-            throw new IllegalStateException(cause);
+            rethrow(e.getCause());
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Throws what a task threw as it is, a checked exception wrapped; does nothing when there is none. */
+    public static void rethrow(Throwable failure) {
+        if (failure instanceof RuntimeException re) {
+            throw re;
+        }
+        if (failure instanceof Error err) {
+            throw err;
+        }
+        if (failure != null) {
+            throw new IllegalStateException(failure);
         }
     }
 

@@ -141,21 +141,7 @@ public final class ChunkPipeline implements AutoCloseable {
                     }
                 };
                 try {
-                    submit(inOrder, () -> {
-                        if (inOrderFailure.get() == null) {
-                            try {
-                                if (digest != null) {
-                                    digest.update(buffer, 0, length);
-                                }
-                                if (tap != null) {
-                                    tap.accept(buffer, 0, length);
-                                }
-                            } catch (RuntimeException | Error e) {
-                                inOrderFailure.compareAndSet(null, e);
-                            }
-                        }
-                        return null;
-                    }, release);
+                    submit(inOrder, () -> feed(digest, tap, buffer, length, inOrderFailure), release);
                 } catch (RuntimeException | Error e) {
                     release.run(); // the worker's share: it never gets the chunk
                     throw e;
@@ -169,7 +155,7 @@ public final class ChunkPipeline implements AutoCloseable {
                 awaitAll(inOrder);
             }
         }
-        rethrow(inOrderFailure.get());
+        Futures.rethrow(inOrderFailure.get());
         List<BlobId> ids = new ArrayList<>(parts.size());
         for (Future<BlobId> f : parts) {
             ids.add(Futures.get(f));
@@ -195,13 +181,23 @@ public final class ChunkPipeline implements AutoCloseable {
         }
     }
 
-    private static void rethrow(Throwable failure) {
-        if (failure instanceof RuntimeException re) {
-            throw re;
+    /** Gives a chunk to the digest and the tap, unless one of them failed before: then it records the failure. */
+    private static Void feed(MessageDigest digest, Tap tap, byte[] buffer, int length,
+                             AtomicReference<Throwable> failure) {
+        if (failure.get() != null) {
+            return null;
         }
-        if (failure instanceof Error err) {
-            throw err;
+        try {
+            if (digest != null) {
+                digest.update(buffer, 0, length);
+            }
+            if (tap != null) {
+                tap.accept(buffer, 0, length);
+            }
+        } catch (RuntimeException | Error e) {
+            failure.compareAndSet(null, e);
         }
+        return null;
     }
 
     /** Buffers not in use by a stream (for tests). */
