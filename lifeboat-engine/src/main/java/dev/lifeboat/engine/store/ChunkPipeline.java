@@ -8,8 +8,10 @@ import dev.lifeboat.repo.chunker.Chunker;
 import dev.lifeboat.repo.chunker.ChunkerParams;
 import dev.lifeboat.repo.pack.BlobType;
 
+import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.SequenceInputStream;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +43,8 @@ public final class ChunkPipeline implements AutoCloseable {
     private final BlockingQueue<byte[]> free = new LinkedBlockingQueue<>();
     private final Semaphore buffers = new Semaphore(BUFFERS);
     private final ThreadLocal<Chunker> chunkers;
+    private final int smallLimit;
+    private final ThreadLocal<byte[]> smallBuffers;
     private volatile boolean closed;
 
     public ChunkPipeline(RepoWriter writer, ChunkerParams params, Progress progress, int threads) {
@@ -53,6 +57,44 @@ public final class ChunkPipeline implements AutoCloseable {
             return t;
         });
         this.chunkers = ThreadLocal.withInitial(() -> new Chunker(params, InputStream.nullInputStream()));
+        this.smallLimit = params.minSize();
+        this.smallBuffers = ThreadLocal.withInitial(() -> new byte[smallLimit + 1]);
+    }
+
+    /**
+     * The length up to which a stream is one chunk whatever its content (the chunker's minimum size): such a
+     * stream is best saved with {@link #saveSmall}.
+     */
+    public int smallLimit() {
+        return smallLimit;
+    }
+
+    /**
+     * Saves a stream expected to be at most {@link #smallLimit()} long, with the same blobs as {@link #save}.
+     * It is read into an array of the calling thread's own instead of a shared buffer, so many threads can read
+     * small files at once and their reads overlap (reading a tree of small files from a cold disk waits on
+     * every file in turn otherwise). A stream that turns out longer goes on through the chunker.
+     */
+    public Saved saveSmall(InputStream in) throws IOException {
+        byte[] data = smallBuffers.get();
+        int n = in.readNBytes(data, 0, data.length);
+        if (n > smallLimit) {
+            return save(new SequenceInputStream(new ByteArrayInputStream(data, 0, n), in), null);
+        }
+        if (n == 0) {
+            return new Saved(List.of(), 0, null);
+        }
+        if (closed) {
+            throw new IllegalStateException("the chunk pipeline is closed");
+        }
+        // the array is this thread's again once the worker is done, which Futures.get waits for
+        Future<BlobId> id = submit(data, n, () -> { });
+        try {
+            return new Saved(List.of(Futures.get(id)), n, null);
+        } catch (RuntimeException | Error e) {
+            smallBuffers.remove(); // the worker may still be reading it (this thread was interrupted)
+            throw e;
+        }
     }
 
     /** What a stream became: its blob ids in order, its length, and its digest if one was asked for. */

@@ -70,6 +70,31 @@ class ChunkPipelineTest {
     }
 
     @Test
+    void aSmallStreamIsTheBlobTheChunkerWouldCutAndAnyLongerOneGoesThroughTheChunker() throws Exception {
+        try (RepoWriter writer = new RepoWriter(repo, 2);
+             ChunkPipeline pipeline = new ChunkPipeline(writer, PARAMS, Progress.NONE, 2)) {
+            assertThat(pipeline.smallLimit()).isEqualTo(PARAMS.minSize());
+            for (int size : new int[] {0, 1, 5000, PARAMS.minSize(), PARAMS.minSize() + 1, 300_000}) {
+                byte[] data = new byte[size];
+                new SplittableRandom(size).nextBytes(data);
+                ChunkPipeline.Saved small = pipeline.saveSmall(new ByteArrayInputStream(data));
+                ChunkPipeline.Saved chunked = pipeline.save(new ByteArrayInputStream(data), null);
+                assertThat(small.ids()).as("size %d", size).isEqualTo(chunked.ids());
+                assertThat(small.length()).isEqualTo(size);
+                assertThat(small.ids()).hasSize(size == 0 ? 0 : size <= PARAMS.minSize() ? 1 : chunked.ids().size());
+            }
+            // the calling thread's array is reused: the next small stream does not change the blob just saved
+            byte[] first = new byte[1000];
+            new SplittableRandom(1).nextBytes(first);
+            ChunkPipeline.Saved one = pipeline.saveSmall(new ByteArrayInputStream(first));
+            pipeline.saveSmall(new ByteArrayInputStream(new byte[2000]));
+            writer.flush();
+            assertThat(repo.index().contains(one.ids().get(0))).isTrue();
+            assertThat(repo.loadBlob(one.ids().get(0))).isEqualTo(first);
+        }
+    }
+
+    @Test
     void theDigestAndTheTapSeeEveryByteInOrder() throws Exception {
         byte[] data = new byte[3 << 20];
         new SplittableRandom(5).nextBytes(data);
