@@ -158,7 +158,8 @@ public final class DatabaseBackup {
             throw new IllegalStateException(e);
         }
         ChunkPipeline.Saved saved;
-        try (PgProcess p = PgProcess.start(command, target.childEnvironment(), null, false)) {
+        try (PgProcess p = PgProcess.start(command, PgProcess.withLargeStdoutBuffer(target.childEnvironment()), null,
+                false)) {
             p.stdin().close();
             try (InputStream out = p.stdout()) {
                 saved = pipeline.save(out, sha, tap);
