@@ -7,6 +7,9 @@ import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.repo.crypto.MasterKey;
 
 import java.util.Arrays;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedDeque;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Turns plaintext into stored blob bytes and back: zstd compression (skipped when a sample shows the
@@ -14,19 +17,45 @@ import java.util.Arrays;
  */
 public final class BlobCodec {
     private static final int SAMPLE = 64 * 1024;
+    private static final int SAMPLE_LEVEL = 1;
+    /**
+     * Native zstd contexts, shared by the whole process and reused by whichever thread needs one: creating one per
+     * blob costs time and fragments native memory, and zstd-jni frees a context only when it is closed (it has
+     * no cleaner), so contexts held per thread leaked about 1 MiB for every worker thread of every command, which
+     * a resident process or the daemon never got back. The pools hold as many as were ever in use at once.
+     */
+    private static final ConcurrentHashMap<Integer, ConcurrentLinkedDeque<ZstdCompressCtx>> COMPRESSORS =
+            new ConcurrentHashMap<>();
+    private static final ConcurrentLinkedDeque<ZstdDecompressCtx> DECOMPRESSORS = new ConcurrentLinkedDeque<>();
+    private static final AtomicInteger CONTEXTS = new AtomicInteger();
     private final MasterKey key;
     private final int level;
-    // one native zstd context per thread and level, reused: creating one per blob costs time and leaves
-    // fragmented native memory behind
-    private final ThreadLocal<ZstdCompressCtx> compressor;
-    private final ThreadLocal<ZstdCompressCtx> sampler = ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(1));
-    private final ThreadLocal<ZstdDecompressCtx> decompressor = ThreadLocal.withInitial(ZstdDecompressCtx::new);
     private final ThreadLocal<SealBuffers> sealBuffers = ThreadLocal.withInitial(SealBuffers::new);
 
     public BlobCodec(MasterKey key, int level) {
         this.key = key;
         this.level = level;
-        this.compressor = ThreadLocal.withInitial(() -> new ZstdCompressCtx().setLevel(Math.max(1, level)));
+    }
+
+    /** Native zstd contexts this process created so far (for tests). */
+    static int contextsCreated() {
+        return CONTEXTS.get();
+    }
+
+    /** Compresses with a pooled context of the level, given back afterwards. */
+    private static int compress(int level, byte[] out, int outLength, byte[] in, int offset, int length) {
+        ConcurrentLinkedDeque<ZstdCompressCtx> pool = COMPRESSORS.computeIfAbsent(level,
+                l -> new ConcurrentLinkedDeque<>());
+        ZstdCompressCtx ctx = pool.pollFirst();
+        if (ctx == null) {
+            ctx = new ZstdCompressCtx().setLevel(level);
+            CONTEXTS.incrementAndGet();
+        }
+        try {
+            return ctx.compressByteArray(out, 0, outLength, in, offset, length);
+        } finally {
+            pool.offerFirst(ctx);
+        }
     }
 
     /** The same key with another compression level (0 for none); this codec when the level is its own. */
@@ -65,7 +94,7 @@ public final class BlobCodec {
         SealBuffers scratch = sealBuffers.get();
         if (level > 0 && worthCompressing(plain, length, scratch)) {
             byte[] packed = scratch.compressed(length);
-            int n = compressor.get().compressByteArray(packed, 0, packed.length, plain, 0, length);
+            int n = compress(Math.max(1, level), packed, packed.length, plain, 0, length);
             if (n < length - length / 32) {
                 byte[] out = scratch.sealed(n);
                 return new Sealed(out, key.sealInto(packed, 0, n, out), true, length);
@@ -80,7 +109,7 @@ public final class BlobCodec {
             return true;
         }
         byte[] packed = scratch.compressed(SAMPLE);
-        int n = sampler.get().compressByteArray(packed, 0, packed.length, plain, length / 2, SAMPLE);
+        int n = compress(SAMPLE_LEVEL, packed, packed.length, plain, length / 2, SAMPLE);
         return n < SAMPLE * 15 / 16;
     }
 
@@ -130,10 +159,17 @@ public final class BlobCodec {
         key.open(sealed, offset, length, payload, what);
         byte[] out = scratch.plain(rawLength);
         long n;
+        ZstdDecompressCtx ctx = DECOMPRESSORS.pollFirst();
+        if (ctx == null) {
+            ctx = new ZstdDecompressCtx();
+            CONTEXTS.incrementAndGet();
+        }
         try {
-            n = decompressor.get().decompressByteArray(out, 0, rawLength, payload, 0, payloadLength);
+            n = ctx.decompressByteArray(out, 0, rawLength, payload, 0, payloadLength);
         } catch (RuntimeException e) {
             throw LifeboatException.integrity(what + " does not decompress: " + e.getMessage());
+        } finally {
+            DECOMPRESSORS.offerFirst(ctx);
         }
         if (n != rawLength) {
             throw LifeboatException.integrity(what + " decompressed to " + n + " bytes, expected " + rawLength);

@@ -48,6 +48,30 @@ class PackTest {
     }
 
     @Test
+    void threadsThatComeAndGoReuseTheNativeZstdContextsInsteadOfEachLeakingItsOwn() throws Exception {
+        byte[] compressible = new byte[300_000];
+        for (int i = 0; i < compressible.length; i++) {
+            compressible[i] = (byte) ('a' + i % 7);
+        }
+        codec.decode(codec.encode(compressible).sealed(), 0, codec.encode(compressible).sealed().length, true,
+                compressible.length, "warm-up");
+        int before = BlobCodec.contextsCreated();
+        for (int i = 0; i < 20; i++) {
+            // a thread per round, one after another, as every command's workers are: zstd-jni frees a context only
+            // when it is closed, so each thread's own would stay allocated for the life of the process
+            Thread t = new Thread(() -> {
+                BlobCodec.Encoded e = codec.encode(compressible);
+                assertThat(e.compressed()).isTrue();
+                assertThat(codec.decode(e.sealed(), 0, e.sealed().length, true, compressible.length, "blob"))
+                        .isEqualTo(compressible);
+            });
+            t.start();
+            t.join();
+        }
+        assertThat(BlobCodec.contextsCreated() - before).isZero();
+    }
+
+    @Test
     void parseReadsTheEntriesTheWriterWrote() {
         PackWriter writer = writePack();
 
