@@ -35,6 +35,7 @@ import java.time.Instant;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
@@ -413,7 +414,7 @@ public final class FileBackup {
                     pendingDirs.removeLast();
                 }
             } else {
-                if (includes != null && !includes.matches(path.toString(), root.relativize(path).toString(),
+                if (includes != null && !includes.matches(path.toString(), relative(root, path),
                         path.getFileName().toString(), false)) {
                     return;
                 }
@@ -439,25 +440,40 @@ public final class FileBackup {
             }
         }
 
+        /** A directory entry with its name, which sorting would otherwise build again for every comparison. */
+        private record Entry(String name, Path path) {
+        }
+
         private void children(Path root, Path dir) {
-            List<Path> entries = new ArrayList<>();
+            List<Entry> entries = new ArrayList<>();
             try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
                 for (Path p : ds) {
-                    entries.add(p);
+                    entries.add(new Entry(p.getFileName().toString(), p));
                 }
             } catch (IOException e) {
                 warn("cannot list '" + dir + "': " + reason(e));
                 return;
             }
-            entries.sort((a, b) -> a.getFileName().toString().compareTo(b.getFileName().toString()));
-            for (Path p : entries) {
+            entries.sort(Comparator.comparing(Entry::name));
+            for (Entry e : entries) {
+                Path p = e.path();
                 Node node = meta(p, nodePath(p));
-                if (node == null || excludes.matches(p.toString(), root.relativize(p).toString(), node.name(),
+                if (node == null || excludes.matches(p.toString(), relative(root, p), node.name(),
                         node.type() == NodeType.DIR)) {
                     continue;
                 }
                 visit(root, p, node);
             }
+        }
+
+        /** {@code root.relativize(path).toString()} for a path at or under the root, from their strings. */
+        static String relative(Path root, Path path) {
+            String r = root.toString();
+            String p = path.toString();
+            if (p.length() == r.length()) {
+                return "";
+            }
+            return p.substring(r.endsWith("/") ? r.length() : r.length() + 1);
         }
 
         private Node meta(Path path, String rel) {

@@ -25,7 +25,7 @@ public final class PathOrder implements Comparator<String> {
             if (ye < 0) {
                 ye = y.length();
             }
-            int c = x.substring(i, xe).compareTo(y.substring(j, ye));
+            int c = compareNames(x, i, xe, y, j, ye);
             if (c != 0) {
                 return c;
             }
@@ -33,5 +33,21 @@ public final class PathOrder implements Comparator<String> {
             j = ye + 1;
         }
         return Integer.compare(x.length() - i, y.length() - j);
+    }
+
+    /**
+     * {@code x.substring(i, xe).compareTo(y.substring(j, ye))} without the two strings: backups compare paths for
+     * every node they write and every child they sort.
+     */
+    private static int compareNames(String x, int i, int xe, String y, int j, int ye) {
+        int n = Math.min(xe - i, ye - j);
+        for (int k = 0; k < n; k++) {
+            char a = x.charAt(i + k);
+            char b = y.charAt(j + k);
+            if (a != b) {
+                return a - b;
+            }
+        }
+        return (xe - i) - (ye - j);
     }
 }

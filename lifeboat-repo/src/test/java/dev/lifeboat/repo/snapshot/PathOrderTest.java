@@ -53,4 +53,37 @@ class PathOrderTest {
 
         assertThat(shuffled).containsExactlyElementsOf(depthFirst);
     }
+
+    @Test
+    void agreesWithComparingEachComponentAsAStringOnRandomPaths() {
+        String[] alphabet = {"a", "b", "B", "/", ".", "-", "\u00e4", "\ud83d\ude00", "\uff21"};
+        Random random = new Random(7);
+        for (int round = 0; round < 20_000; round++) {
+            String x = randomPath(random, alphabet);
+            String y = round % 5 == 0 ? x + randomPath(random, alphabet) : randomPath(random, alphabet);
+            assertThat(Integer.signum(PathOrder.INSTANCE.compare(x, y)))
+                    .as("'%s' against '%s'", x, y).isEqualTo(Integer.signum(byComponents(x, y)));
+        }
+    }
+
+    private static String randomPath(Random random, String[] alphabet) {
+        StringBuilder sb = new StringBuilder();
+        for (int i = random.nextInt(8); i > 0; i--) {
+            sb.append(alphabet[random.nextInt(alphabet.length)]);
+        }
+        return sb.toString();
+    }
+
+    /** The definition: components compared as strings, a path before the paths under it. */
+    private static int byComponents(String x, String y) {
+        String[] xs = x.split("/", -1);
+        String[] ys = y.split("/", -1);
+        for (int i = 0; i < Math.min(xs.length, ys.length); i++) {
+            int c = xs[i].compareTo(ys[i]);
+            if (c != 0) {
+                return c;
+            }
+        }
+        return Integer.compare(xs.length, ys.length);
+    }
 }
