@@ -142,8 +142,11 @@ public final class PgProcess implements AutoCloseable {
         }
         if (code != 0) {
             String err = stderr().strip();
-            String first = err.lines().filter(l -> l.contains("error") || l.contains("FATAL") || l.contains("ERROR"))
-                    .findFirst().orElse(err.lines().findFirst().orElse("no message"));
+            // the loader's warning about a library it could not preload (see withLargeStdoutBuffer) is not why the
+            // program failed
+            List<String> lines = err.lines().filter(l -> !l.startsWith("ERROR: ld.so:")).toList();
+            String first = lines.stream().filter(l -> l.contains("error") || l.contains("FATAL") || l.contains("ERROR"))
+                    .findFirst().orElse(lines.isEmpty() ? "no message" : lines.get(0));
             throw new LifeboatException(ErrorCode.DATABASE, "'" + display + "' failed (exit status " + code + "): "
                     + first.strip(), "the full message of the program: " + err.replace('\n', ' ').strip());
         }

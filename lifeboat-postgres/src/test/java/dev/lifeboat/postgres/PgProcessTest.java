@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Map;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 class PgProcessTest {
@@ -35,6 +36,19 @@ class PgProcessTest {
             String out = new String(p.stdout().readAllBytes(), StandardCharsets.UTF_8);
             p.waitSuccess();
             assertThat(out).isEqualTo("baeifhg\n");
+        }
+    }
+
+    @Test
+    void aLoaderWarningIsNotTakenForTheProgramsError() {
+        String script = "echo \"ERROR: ld.so: object '/x/libstdbuf.so' from LD_PRELOAD cannot be preloaded: ignored.\" >&2;"
+                + " echo 'pg_dump: error: connection to server failed' >&2; exit 1";
+        try (PgProcess p = PgProcess.start(List.of("sh", "-c", script), Map.of(), null, false)) {
+            p.stdin().close();
+            assertThatThrownBy(p::waitSuccess).hasMessageContaining("failed (exit status 1): "
+                    + "pg_dump: error: connection to server failed");
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 }

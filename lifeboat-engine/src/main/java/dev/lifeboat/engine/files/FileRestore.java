@@ -16,15 +16,16 @@ import dev.lifeboat.repo.snapshot.TreeReader;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.AccessDeniedException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
+import java.nio.file.OpenOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributeView;
 import java.nio.file.attribute.FileTime;
+import java.nio.file.attribute.FileAttribute;
 import java.nio.file.attribute.PosixFilePermission;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Instant;
@@ -36,7 +37,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -49,8 +49,10 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class FileRestore {
     private static final String TEMP_SUFFIX = ".lifeboat-partial";
-    private static final Set<PosixFilePermission> OWNER_ONLY =
-            EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE);
+    private static final Set<OpenOption> TEMP_OPEN = Set.of(StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+            LinkOption.NOFOLLOW_LINKS);
+    private static final FileAttribute<Set<PosixFilePermission>> TEMP_MODE = PosixFilePermissions.asFileAttribute(
+            EnumSet.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
     /** The JDK copies a heap buffer through a cached direct buffer of at most this size (see the launcher). */
     private static final int WRITE_SLICE = 1 << 20;
     /** Content handed to the reader as one group: enough for reads of whole pack ranges, little to hold. */
@@ -128,8 +130,6 @@ public final class FileRestore {
         List<Node> dirNodes = new ArrayList<>();
         List<String> matchedDirs = new ArrayList<>();
         Set<Path> made = new HashSet<>();
-        // files whose temporary file exists but is not renamed into place or removed yet
-        Set<PendingFile> unfinished = ConcurrentHashMap.newKeySet();
         // the tree is read while the files named so far are restored, a batch at a time
         try (BlobReader reader = new BlobReader(repo)) {
             Batch batch = new Batch();
@@ -155,7 +155,7 @@ public final class FileRestore {
                     }
                     case FILE -> {
                         mkdirs(dest.getParent(), made);
-                        PendingFile file = new PendingFile(n, dest, errors, files, bytes, unfinished);
+                        PendingFile file = new PendingFile(n, dest, errors, files, bytes);
                         if (n.content().isEmpty()) {
                             file.finish();
                         } else {
@@ -178,10 +178,6 @@ public final class FileRestore {
                 createTarget(target, made);
             }
             progress.total(total);
-        } catch (RuntimeException | Error e) {
-            // the reader has stopped: the files planned but not written would leave empty temporary files
-            unfinished.forEach(PendingFile::removeTemp);
-            throw e;
         }
         for (int i = dirNodes.size() - 1; i >= 0; i--) {
             Node d = dirNodes.get(i);
@@ -247,11 +243,9 @@ public final class FileRestore {
         private final AtomicLong files;
         private final AtomicLong bytes;
         private final AtomicInteger pending = new AtomicInteger();
-        private final Set<PendingFile> unfinished;
         private volatile String error;
 
-        PendingFile(Node node, Path dest, List<String> errors, AtomicLong files, AtomicLong bytes,
-                    Set<PendingFile> unfinished) {
+        PendingFile(Node node, Path dest, List<String> errors, AtomicLong files, AtomicLong bytes) {
             this.node = node;
             this.dest = dest;
             this.temp = dest.resolveSibling(".lifeboat-" + Long.toHexString(ThreadLocalRandom.current().nextLong())
@@ -259,7 +253,6 @@ public final class FileRestore {
             this.errors = errors;
             this.files = files;
             this.bytes = bytes;
-            this.unfinished = unfinished;
         }
 
         /** Registers the file's blobs at their offsets, or fails the file now when the index lacks one. */
@@ -279,19 +272,6 @@ public final class FileRestore {
                 errors.add(notRestored("its blobs hold " + offset + " bytes, the snapshot records " + node.size()));
                 return;
             }
-            try {
-                // created here, on the planning thread, while the workers decode and write earlier files:
-                // creating a file is the costly part of writing a small one (ext4 reads its inode table
-                // blocks from a cold disk), and the workers then only open it. Readable by the owner only until
-                // its metadata is applied, so a private key is never readable by others on the way
-                Files.newByteChannel(temp, EnumSet.of(StandardOpenOption.CREATE_NEW, StandardOpenOption.WRITE),
-                        PosixFilePermissions.asFileAttribute(OWNER_ONLY)).close();
-                unfinished.add(this);
-            } catch (IOException e) {
-                errors.add(notRestored("cannot create it in '" + temp.getParent() + "': "
-                        + (e instanceof AccessDeniedException ? "permission denied" : e.getMessage())));
-                return;
-            }
             pending.set(chunks.size());
             for (int i = 0; i < chunks.size(); i++) {
                 batch.add(node.content().get(i), chunks.get(i));
@@ -301,7 +281,9 @@ public final class FileRestore {
 
         void write(long offset, byte[] data, int length) {
             if (error == null) {
-                try (FileChannel ch = FileChannel.open(temp, StandardOpenOption.WRITE)) {
+                // owner-only until its metadata is applied, so a private key is never readable by others on the way;
+                // a symbolic link put in its place is not followed
+                try (FileChannel ch = FileChannel.open(temp, TEMP_OPEN, TEMP_MODE)) {
                     for (int done = 0; done < length; ) {
                         // slices no larger than the JDK's cached direct buffer, so large blobs reuse it
                         ByteBuffer slice = ByteBuffer.wrap(data, done, Math.min(WRITE_SLICE, length - done));
@@ -344,7 +326,6 @@ public final class FileRestore {
                     }
                     applyMetadata(node, temp);
                     Files.move(temp, dest, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-                    unfinished.remove(this);
                     files.incrementAndGet();
                     bytes.addAndGet(node.size());
                     return;
@@ -353,16 +334,11 @@ public final class FileRestore {
                 }
             }
             errors.add(notRestored(error));
-            removeTemp();
-        }
-
-        void removeTemp() {
             try {
                 Files.deleteIfExists(temp);
             } catch (IOException ignored) {
                 // best effort: the partial file carries a suffix that says what it is
             }
-            unfinished.remove(this);
         }
 
         private String notRestored(String why) {

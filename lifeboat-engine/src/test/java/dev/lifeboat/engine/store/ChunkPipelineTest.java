@@ -2,6 +2,7 @@ package dev.lifeboat.engine.store;
 
 import dev.lifeboat.error.ErrorCode;
 import dev.lifeboat.error.LifeboatException;
+import dev.lifeboat.repo.BlobId;
 import dev.lifeboat.repo.Progress;
 import dev.lifeboat.repo.RepoWriter;
 import dev.lifeboat.repo.Repository;
@@ -91,6 +92,50 @@ class ChunkPipelineTest {
             writer.flush();
             assertThat(repo.index().contains(one.ids().get(0))).isTrue();
             assertThat(repo.loadBlob(one.ids().get(0))).isEqualTo(first);
+        }
+    }
+
+    @Test
+    void threadsSavingSmallStreamsAtOnceEachGetTheirOwnBlob() throws Exception {
+        int threads = 4;
+        int perThread = 40;
+        try (RepoWriter writer = new RepoWriter(repo, 2);
+             ChunkPipeline pipeline = new ChunkPipeline(writer, PARAMS, Progress.NONE, 2)) {
+            List<List<byte[]>> inputs = new ArrayList<>();
+            List<List<BlobId>> got = new ArrayList<>();
+            List<Thread> running = new ArrayList<>();
+            AtomicReference<Throwable> failure = new AtomicReference<>();
+            for (int t = 0; t < threads; t++) {
+                SplittableRandom random = new SplittableRandom(100 + t);
+                List<byte[]> mine = new ArrayList<>();
+                for (int i = 0; i < perThread; i++) {
+                    byte[] data = new byte[1 + random.nextInt(PARAMS.minSize())];
+                    random.nextBytes(data);
+                    mine.add(data);
+                }
+                List<BlobId> ids = new ArrayList<>();
+                inputs.add(mine);
+                got.add(ids);
+                running.add(Thread.ofPlatform().start(() -> {
+                    try {
+                        for (byte[] data : mine) {
+                            ids.addAll(pipeline.saveSmall(new ByteArrayInputStream(data)).ids());
+                        }
+                    } catch (Throwable e) {
+                        failure.set(e);
+                    }
+                }));
+            }
+            for (Thread t : running) {
+                t.join();
+            }
+            assertThat(failure.get()).isNull();
+            writer.flush();
+            for (int t = 0; t < threads; t++) {
+                for (int i = 0; i < perThread; i++) {
+                    assertThat(repo.loadBlob(got.get(t).get(i))).isEqualTo(inputs.get(t).get(i));
+                }
+            }
         }
     }
 

@@ -28,6 +28,7 @@ public final class BlobCodec {
             new ConcurrentHashMap<>();
     private static final ConcurrentLinkedDeque<ZstdDecompressCtx> DECOMPRESSORS = new ConcurrentLinkedDeque<>();
     private static final AtomicInteger CONTEXTS = new AtomicInteger();
+    private static final int POOL_LIMIT = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private final MasterKey key;
     private final int level;
     private final ThreadLocal<SealBuffers> sealBuffers = ThreadLocal.withInitial(SealBuffers::new);
@@ -42,6 +43,22 @@ public final class BlobCodec {
         return CONTEXTS.get();
     }
 
+    /**
+     * Returns a context to its pool, or frees it when the pool holds enough already: a pool holds at most a few
+     * per processor, so a rare burst of threads (or a level used once, whose contexts are large) is not kept.
+     */
+    private static <C extends java.io.Closeable> void giveBack(ConcurrentLinkedDeque<C> pool, C ctx) {
+        if (pool.size() < POOL_LIMIT) {
+            pool.offerFirst(ctx);
+        } else {
+            try {
+                ctx.close();
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }
+    }
+
     /** Compresses with a pooled context of the level, given back afterwards. */
     private static int compress(int level, byte[] out, int outLength, byte[] in, int offset, int length) {
         ConcurrentLinkedDeque<ZstdCompressCtx> pool = COMPRESSORS.computeIfAbsent(level,
@@ -54,7 +71,7 @@ public final class BlobCodec {
         try {
             return ctx.compressByteArray(out, 0, outLength, in, offset, length);
         } finally {
-            pool.offerFirst(ctx);
+            giveBack(pool, ctx);
         }
     }
 
@@ -169,7 +186,7 @@ public final class BlobCodec {
         } catch (RuntimeException e) {
             throw LifeboatException.integrity(what + " does not decompress: " + e.getMessage());
         } finally {
-            DECOMPRESSORS.offerFirst(ctx);
+            giveBack(DECOMPRESSORS, ctx);
         }
         if (n != rawLength) {
             throw LifeboatException.integrity(what + " decompressed to " + n + " bytes, expected " + rawLength);
