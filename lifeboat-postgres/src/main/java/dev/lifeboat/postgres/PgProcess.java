@@ -22,6 +22,10 @@ import java.util.Map;
  */
 public final class PgProcess implements AutoCloseable {
     private static final int STDERR_LIMIT = 64 * 1024;
+    /** Where coreutils keeps the library behind {@code stdbuf} (Debian and Ubuntu, then Fedora and Arch). */
+    private static final List<Path> STDBUF_LIBRARIES = List.of(Path.of("/usr/libexec/coreutils/libstdbuf.so"),
+            Path.of("/usr/lib/coreutils/libstdbuf.so"), Path.of("/usr/lib64/coreutils/libstdbuf.so"));
+    private static final int STREAM_BUFFER = 1 << 20;
     private final Process process;
     private final String display;
     private final Thread stderrPump;
@@ -56,11 +60,6 @@ public final class PgProcess implements AutoCloseable {
                     "check that the PostgreSQL programs are installed");
         }
     }
-
-    /** Where coreutils keeps the library behind {@code stdbuf} (Debian and Ubuntu, then Fedora and Arch). */
-    private static final List<Path> STDBUF_LIBRARIES = List.of(Path.of("/usr/libexec/coreutils/libstdbuf.so"),
-            Path.of("/usr/lib/coreutils/libstdbuf.so"), Path.of("/usr/lib64/coreutils/libstdbuf.so"));
-    private static final int STREAM_BUFFER = 1 << 20;
 
     /**
      * The environment with the program's standard output buffered in 1 MiB instead of the 4 KiB that stdio

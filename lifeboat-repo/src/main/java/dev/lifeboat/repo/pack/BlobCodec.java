@@ -6,10 +6,14 @@ import com.github.luben.zstd.ZstdDecompressCtx;
 import dev.lifeboat.error.LifeboatException;
 import dev.lifeboat.repo.crypto.MasterKey;
 
+import java.io.Closeable;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
 
 /**
  * Turns plaintext into stored blob bytes and back: zstd compression (skipped when a sample shows the
@@ -22,7 +26,7 @@ public final class BlobCodec {
      * Native zstd contexts, shared by the whole process and reused by whichever thread needs one: creating one per
      * blob costs time and fragments native memory, and zstd-jni frees a context only when it is closed (it has
      * no cleaner), so contexts held per thread leaked about 1 MiB for every worker thread of every command, which
-     * a resident process or the daemon never got back. The pools hold as many as were ever in use at once.
+     * a resident process or the daemon never got back. See {@link #giveBack} for how many a pool keeps.
      */
     private static final ConcurrentHashMap<Integer, ConcurrentLinkedDeque<ZstdCompressCtx>> COMPRESSORS =
             new ConcurrentHashMap<>();
@@ -47,27 +51,33 @@ public final class BlobCodec {
      * Returns a context to its pool, or frees it when the pool holds enough already: a pool holds at most a few
      * per processor, so a rare burst of threads (or a level used once, whose contexts are large) is not kept.
      */
-    private static <C extends java.io.Closeable> void giveBack(ConcurrentLinkedDeque<C> pool, C ctx) {
+    private static <C extends Closeable> void giveBack(ConcurrentLinkedDeque<C> pool, C ctx) {
         if (pool.size() < POOL_LIMIT) {
             pool.offerFirst(ctx);
         } else {
             try {
                 ctx.close();
-            } catch (java.io.IOException e) {
-                throw new java.io.UncheckedIOException(e);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
             }
         }
+    }
+
+    /** A context from the pool, or a new one when the pool is empty. */
+    private static <C> C take(ConcurrentLinkedDeque<C> pool, Supplier<C> create) {
+        C ctx = pool.pollFirst();
+        if (ctx == null) {
+            ctx = create.get();
+            CONTEXTS.incrementAndGet();
+        }
+        return ctx;
     }
 
     /** Compresses with a pooled context of the level, given back afterwards. */
     private static int compress(int level, byte[] out, int outLength, byte[] in, int offset, int length) {
         ConcurrentLinkedDeque<ZstdCompressCtx> pool = COMPRESSORS.computeIfAbsent(level,
                 l -> new ConcurrentLinkedDeque<>());
-        ZstdCompressCtx ctx = pool.pollFirst();
-        if (ctx == null) {
-            ctx = new ZstdCompressCtx().setLevel(level);
-            CONTEXTS.incrementAndGet();
-        }
+        ZstdCompressCtx ctx = take(pool, () -> new ZstdCompressCtx().setLevel(level));
         try {
             return ctx.compressByteArray(out, 0, outLength, in, offset, length);
         } finally {
@@ -176,11 +186,7 @@ public final class BlobCodec {
         key.open(sealed, offset, length, payload, what);
         byte[] out = scratch.plain(rawLength);
         long n;
-        ZstdDecompressCtx ctx = DECOMPRESSORS.pollFirst();
-        if (ctx == null) {
-            ctx = new ZstdDecompressCtx();
-            CONTEXTS.incrementAndGet();
-        }
+        ZstdDecompressCtx ctx = take(DECOMPRESSORS, ZstdDecompressCtx::new);
         try {
             n = ctx.decompressByteArray(out, 0, rawLength, payload, 0, payloadLength);
         } catch (RuntimeException e) {
