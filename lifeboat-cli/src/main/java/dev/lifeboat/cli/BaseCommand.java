@@ -10,6 +10,7 @@ import dev.lifeboat.repo.Repository;
 import dev.lifeboat.repo.backend.AppendOnlyBackend;
 import dev.lifeboat.repo.backend.Backend;
 import dev.lifeboat.repo.backend.Backends;
+import dev.lifeboat.repo.crypto.KdfParams;
 import dev.lifeboat.repo.lock.RepoLock;
 import picocli.CommandLine.Option;
 
@@ -85,11 +86,15 @@ abstract class BaseCommand extends CliCommand {
             throw new LifeboatException(ErrorCode.NO_REPOSITORY, "there is no repository at '" + b.location() + "'",
                     "run 'lifeboat init --repo " + b.location() + "' to create one, or check --repo / LIFEBOAT_REPO");
         }
+        int derivations = KdfParams.derivations();
         Repository repository = Repository.open(b, password("repository password: "));
         opened = true;
-        // the key derivation left its memory as garbage: a full collection now lets the heap shrink back to what the
-        // command uses, so its peak memory is not the sum of both
-        System.gc();
+        if (KdfParams.derivations() != derivations) {
+            // the key derivation left its memory as garbage: a full collection now lets the heap shrink back to
+            // what the command uses, so its peak memory is not the sum of both. A resident process that knew the
+            // key derived nothing, and would spend 25 ms collecting for nothing.
+            System.gc();
+        }
         return repository;
     }
 

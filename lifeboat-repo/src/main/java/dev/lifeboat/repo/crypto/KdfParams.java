@@ -77,8 +77,8 @@ public record KdfParams(
         remembered = null;
     }
 
-    /** How many Argon2id derivations this process ran (for tests). */
-    static int derivations() {
+    /** How many Argon2id derivations this process ran. */
+    public static int derivations() {
         return DERIVATIONS.get();
     }
 
