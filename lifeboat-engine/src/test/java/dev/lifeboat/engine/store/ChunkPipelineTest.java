@@ -196,7 +196,7 @@ class ChunkPipelineTest {
             AtomicBoolean stillInterrupted = new AtomicBoolean();
             // fewer chunks than buffers, so the reading thread reaches the end of the stream and waits for the tap
             // while chunks queue behind it
-            long size = 200 << 10;
+            long size = 140 << 10;
             int[] chunks = {0};
             Thread saver = new Thread(() -> {
                 try {
