@@ -2,6 +2,7 @@ package dev.lifeboat.repo;
 
 import dev.lifeboat.error.ErrorCode;
 import dev.lifeboat.error.LifeboatException;
+import dev.lifeboat.repo.backend.Backend;
 import dev.lifeboat.repo.backend.ObjectKind;
 import dev.lifeboat.repo.backend.ObjectName;
 import dev.lifeboat.repo.backend.ObjectNotFoundException;
@@ -28,16 +29,10 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link #read} call are grouped by pack, each run of them lying close together in a pack is fetched with
  * one ranged read, in pack order, and worker threads fetch, authenticate and decompress several reads at
  * once while the caller plans the next ones. Memory is bounded: each worker reuses one buffer for a read of
- * at most {@link #MAX_READ} bytes (or one larger blob) and one for a decoded blob, and a caller that runs
+ * at most the backend's {@linkplain Backend#preferredReadSize preferred read size} (or one larger blob) and one for a decoded blob, and a caller that runs
  * ahead waits once {@link #QUEUED} reads are waiting.
  */
 public final class BlobReader implements AutoCloseable {
-    /**
-     * Reads are cut at this size; a blob longer than it is read alone. Each S3 request costs the client and
-     * the server milliseconds of CPU, so reads are large: 2 MiB made 178 requests for a 300 MiB restore, 8 MiB
-     * (with 1 MiB gaps and 128 MiB file batches) 66 and about 2 s less CPU.
-     */
-    static final int MAX_READ = 8 << 20;
     /** Blobs this close in a pack are fetched by one read, the bytes between them read and dropped. */
     static final int MAX_GAP = 1 << 20;
     /** Reads planned but not yet taken by a worker. */
@@ -60,6 +55,8 @@ public final class BlobReader implements AutoCloseable {
 
     private final Repository repo;
     private final int workers;
+    /** Reads are cut at this size (the backend's preferred one); a blob longer than it is read alone. */
+    private final int maxRead;
     private final BlockingQueue<Read> queue = new ArrayBlockingQueue<>(QUEUED);
     private final List<Thread> threads = new ArrayList<>();
     private final AtomicReference<Throwable> failure = new AtomicReference<>();
@@ -71,6 +68,7 @@ public final class BlobReader implements AutoCloseable {
         }
         this.repo = repo;
         this.workers = workers;
+        this.maxRead = repo.backend().preferredReadSize();
         for (int i = 0; i < workers; i++) {
             Thread t = new Thread(this::work, "lifeboat-read-" + i);
             t.setDaemon(true);
@@ -209,7 +207,7 @@ public final class BlobReader implements AutoCloseable {
             if (!run.isEmpty() && l.pack() == runPack && e.offset() == run.getLast().offset()) {
                 continue;
             }
-            if (!run.isEmpty() && (l.pack() != runPack || e.offset() - runEnd > MAX_GAP || end - runStart > MAX_READ)) {
+            if (!run.isEmpty() && (l.pack() != runPack || e.offset() - runEnd > MAX_GAP || end - runStart > maxRead)) {
                 reads.add(new Read(index.pack(runPack), runStart, runEnd, run, sink));
                 run = new ArrayList<>();
             }
@@ -228,13 +226,13 @@ public final class BlobReader implements AutoCloseable {
     }
 
     /** What one worker reuses from read to read: the stored bytes of a read and the decoded blob. */
-    private static final class Buffers {
+    private final class Buffers {
         private final BlobCodec.Scratch scratch = BlobCodec.Scratch.reused();
         private byte[] read = new byte[0];
 
         byte[] read(int length) {
             if (read.length < length) {
-                read = new byte[Math.max(length, MAX_READ)];
+                read = new byte[Math.max(length, maxRead)];
             }
             return read;
         }

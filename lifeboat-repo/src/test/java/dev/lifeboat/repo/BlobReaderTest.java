@@ -2,6 +2,8 @@ package dev.lifeboat.repo;
 
 import dev.lifeboat.error.ErrorCode;
 import dev.lifeboat.error.LifeboatException;
+import dev.lifeboat.repo.backend.ForwardingBackend;
+import dev.lifeboat.repo.backend.LocalBackend;
 import dev.lifeboat.repo.backend.MemoryBackend;
 import dev.lifeboat.repo.backend.ObjectKind;
 import dev.lifeboat.repo.backend.ObjectName;
@@ -87,6 +89,52 @@ class BlobReaderTest {
             assertThat(sink.blobs.get(ids.get(i))).isEqualTo(blobs.get(i));
         }
         assertThat(sink.given).hasSize(ids.size() + 5);
+    }
+
+    @Test
+    void readsAreCutAtTheBackendsPreferredSizeAndABiggerBlobIsReadAlone() {
+        List<long[]> reads = Collections.synchronizedList(new ArrayList<>());
+        int preferred = 200_000;
+        ForwardingBackend counting = new ForwardingBackend(backend) {
+            @Override
+            public int preferredReadSize() {
+                return preferred;
+            }
+
+            @Override
+            public void readRange(ObjectName name, long offset, int length, byte[] into) {
+                reads.add(new long[] {offset, length});
+                super.readRange(name, offset, length, into);
+            }
+        };
+        Repository repo = TestRepositories.init(counting, TestRepositories.smallPacks());
+        List<byte[]> blobs = blobs();
+        List<BlobId> ids = save(repo, blobs);
+        Collected sink = new Collected();
+        try (BlobReader reader = new BlobReader(repo, 2)) {
+            reader.read(ids, sink);
+        }
+        assertThat(sink.failed).isEmpty();
+        for (int i = 0; i < ids.size(); i++) {
+            assertThat(sink.blobs.get(ids.get(i))).isEqualTo(blobs.get(i));
+        }
+        long largestBlob = blobs.stream().mapToLong(b -> b.length).max().orElseThrow();
+        assertThat(largestBlob).isGreaterThan(preferred);
+        // every read is within the preferred size, except one that holds a single larger blob
+        for (long[] r : reads) {
+            assertThat(r[1] <= preferred || r[1] <= largestBlob + 64).as("read of %d bytes", r[1]).isTrue();
+        }
+        assertThat(reads.stream().filter(r -> r[1] > preferred).count())
+                .isLessThanOrEqualTo(blobs.stream().filter(b -> b.length > preferred - 64).count());
+        assertThat(reads.size()).isGreaterThan(repo.index().packCount());
+    }
+
+    @Test
+    void aLocalRepositoryIsReadInSmallerPiecesThanAnObjectStoreAndWrappersKeepThatSize() {
+        assertThat(new MemoryBackend().preferredReadSize()).isEqualTo(8 << 20);
+        LocalBackend local = new LocalBackend(java.nio.file.Path.of("/nonexistent-lifeboat-repo"));
+        assertThat(local.preferredReadSize()).isEqualTo(2 << 20);
+        assertThat(new ForwardingBackend(local).preferredReadSize()).isEqualTo(2 << 20);
     }
 
     @Test

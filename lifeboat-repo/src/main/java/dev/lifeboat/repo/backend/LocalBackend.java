@@ -93,6 +93,16 @@ public final class LocalBackend implements Backend {
         return root.resolve(ObjectKind.DATA.folder());
     }
 
+    /**
+     * A read from a file costs a system call, so reads are small: each reader's buffer lives as long as the
+     * command (a 1 GiB restore in a resident process peaked at 164-171 MiB RSS with 2 MiB reads, 181 MiB
+     * with 8 MiB, and took 4.2-4.3 s instead of 4.5-4.9 s).
+     */
+    @Override
+    public int preferredReadSize() {
+        return 2 << 20;
+    }
+
     @Override
     public boolean create(ObjectName name, byte[] data) {
         Path target = pathOf(name);
