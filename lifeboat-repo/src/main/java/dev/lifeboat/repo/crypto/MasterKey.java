@@ -71,17 +71,19 @@ public final class MasterKey {
     }
 
     /**
-     * Seals into {@code out} from its start (nonce, ciphertext, tag), which must hold
-     * {@code length + OVERHEAD} bytes.
+     * Seals in place the {@code length} bytes that start at {@link #NONCE_BYTES} in {@code buffer}: the nonce
+     * goes before them, the ciphertext over them and the tag after them, so the buffer must hold
+     * {@code length + OVERHEAD} bytes. The JDK encrypts in place without a copy when input and output start
+     * at the same offset, so a writer needs one buffer per thread, not a second one for the sealed bytes.
      *
      * @return the sealed length
      */
-    public int sealInto(byte[] plain, int offset, int length, byte[] out) {
-        System.arraycopy(randomBytes(NONCE_BYTES), 0, out, 0, NONCE_BYTES);
+    public int sealInPlace(byte[] buffer, int length) {
+        System.arraycopy(randomBytes(NONCE_BYTES), 0, buffer, 0, NONCE_BYTES);
         try {
             Cipher cipher = ciphers.get();
-            cipher.init(Cipher.ENCRYPT_MODE, encryptionKey, new GCMParameterSpec(TAG_BYTES * 8, out, 0, NONCE_BYTES));
-            return NONCE_BYTES + cipher.doFinal(plain, offset, length, out, NONCE_BYTES);
+            cipher.init(Cipher.ENCRYPT_MODE, encryptionKey, new GCMParameterSpec(TAG_BYTES * 8, buffer, 0, NONCE_BYTES));
+            return NONCE_BYTES + cipher.doFinal(buffer, NONCE_BYTES, length, buffer, NONCE_BYTES);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM encryption failed", e);
         }

@@ -73,13 +73,14 @@ public final class BlobCodec {
         return ctx;
     }
 
-    /** Compresses with a pooled context of the level, given back afterwards. */
-    private static int compress(int level, byte[] out, int outLength, byte[] in, int offset, int length) {
+    /** Compresses into {@code out} from {@code outOffset} with a pooled context of the level, given back afterwards. */
+    private static int compress(int level, byte[] out, int outOffset, int outLength, byte[] in, int offset,
+                                int length) {
         ConcurrentLinkedDeque<ZstdCompressCtx> pool = COMPRESSORS.computeIfAbsent(level,
                 l -> new ConcurrentLinkedDeque<>());
         ZstdCompressCtx ctx = take(pool, () -> new ZstdCompressCtx().setLevel(level));
         try {
-            return ctx.compressByteArray(out, 0, outLength, in, offset, length);
+            return ctx.compressByteArray(out, outOffset, outLength, in, offset, length);
         } finally {
             giveBack(pool, ctx);
         }
@@ -116,48 +117,42 @@ public final class BlobCodec {
         return seal(plain, plain.length);
     }
 
-    /** Like {@link #seal(byte[])} for the first {@code length} bytes of {@code plain}. */
+    /**
+     * Like {@link #seal(byte[])} for the first {@code length} bytes of {@code plain}. The payload (compressed,
+     * or a copy of the plaintext) is written into this thread's buffer after room for the nonce and sealed
+     * there in place.
+     */
     public Sealed seal(byte[] plain, int length) {
-        SealBuffers scratch = sealBuffers.get();
-        if (level > 0 && worthCompressing(plain, length, scratch)) {
-            byte[] packed = scratch.compressed(length);
-            int n = compress(Math.max(1, level), packed, packed.length, plain, 0, length);
+        int bound = Math.toIntExact(Zstd.compressBound(length));
+        byte[] out = sealBuffers.get().get(bound + MasterKey.OVERHEAD);
+        if (level > 0 && worthCompressing(plain, length, out)) {
+            int n = compress(Math.max(1, level), out, MasterKey.NONCE_BYTES, bound, plain, 0, length);
             if (n < length - length / 32) {
-                byte[] out = scratch.sealed(n);
-                return new Sealed(out, key.sealInto(packed, 0, n, out), true, length);
+                return new Sealed(out, key.sealInPlace(out, n), true, length);
             }
         }
-        byte[] out = scratch.sealed(length);
-        return new Sealed(out, key.sealInto(plain, 0, length, out), false, length);
+        System.arraycopy(plain, 0, out, MasterKey.NONCE_BYTES, length);
+        return new Sealed(out, key.sealInPlace(out, length), false, length);
     }
 
-    private boolean worthCompressing(byte[] plain, int length, SealBuffers scratch) {
+    /** Whether a sample from the middle compresses; {@code scratch} holds at least a sample's bound. */
+    private boolean worthCompressing(byte[] plain, int length, byte[] scratch) {
         if (length <= SAMPLE * 2) {
             return true;
         }
-        byte[] packed = scratch.compressed(SAMPLE);
-        int n = compress(SAMPLE_LEVEL, packed, packed.length, plain, length / 2, SAMPLE);
+        int n = compress(SAMPLE_LEVEL, scratch, 0, scratch.length, plain, length / 2, SAMPLE);
         return n < SAMPLE * 15 / 16;
     }
 
-    /** Per-thread output buffers of {@link #seal}, grown to the largest blob seen. */
+    /** The per-thread buffer of {@link #seal}, grown to the largest blob seen. */
     private static final class SealBuffers {
-        private byte[] compressed = new byte[0];
-        private byte[] sealed = new byte[0];
+        private byte[] buffer = new byte[0];
 
-        byte[] compressed(int plainLength) {
-            int need = Math.toIntExact(Zstd.compressBound(plainLength));
-            if (compressed.length < need) {
-                compressed = new byte[need];
+        byte[] get(int need) {
+            if (buffer.length < need) {
+                buffer = new byte[need];
             }
-            return compressed;
-        }
-
-        byte[] sealed(int payloadLength) {
-            if (sealed.length < payloadLength + MasterKey.OVERHEAD) {
-                sealed = new byte[payloadLength + MasterKey.OVERHEAD];
-            }
-            return sealed;
+            return buffer;
         }
     }
 

@@ -42,6 +42,23 @@ class MasterKeyTest {
     }
 
     @Test
+    void sealingInPlaceGivesWhatOpensToThePlaintextWithTheTagAfterIt() {
+        for (int length : new int[] {0, 1, 15, 16, 17, 100_000}) {
+            byte[] plain = TestBytes.random(length + 7, length);
+            byte[] buffer = TestBytes.random(9, length + MasterKey.OVERHEAD + 10);
+            System.arraycopy(plain, 0, buffer, MasterKey.NONCE_BYTES, length);
+            int sealed = key.sealInPlace(buffer, length);
+            assertThat(sealed).isEqualTo(length + MasterKey.OVERHEAD);
+            assertThat(key.open(buffer, 0, sealed, "blob")).as("%d bytes", length).isEqualTo(plain);
+            if (length > 16) {
+                // encrypted over the plaintext, not left as it was
+                assertThat(Arrays.copyOfRange(buffer, MasterKey.NONCE_BYTES, MasterKey.NONCE_BYTES + length))
+                        .isNotEqualTo(plain);
+            }
+        }
+    }
+
+    @Test
     void sealingTheSameBytesTwiceGivesDifferentCiphertexts() {
         byte[] plain = TestBytes.random(4, 64);
 

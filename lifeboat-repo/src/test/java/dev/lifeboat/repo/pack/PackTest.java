@@ -48,6 +48,25 @@ class PackTest {
     }
 
     @Test
+    void sealingUsesOneBufferPerThreadForCompressedAndStoredBlobsAlike() {
+        byte[] compressible = new byte[300_000];
+        byte[] random = TestBytes.random(77, 300_000);
+        byte[] small = TestBytes.random(78, 1000);
+        BlobCodec.Sealed first = codec.seal(compressible);
+        assertThat(first.compressed()).isTrue();
+        assertThat(codec.decode(first.buffer(), 0, first.length(), true, compressible.length, "blob"))
+                .isEqualTo(compressible);
+        BlobCodec.Sealed second = codec.seal(random);
+        assertThat(second.compressed()).isFalse();
+        assertThat(second.buffer()).isSameAs(first.buffer());
+        assertThat(codec.decode(second.buffer(), 0, second.length(), false, random.length, "blob")).isEqualTo(random);
+        BlobCodec.Sealed third = codec.seal(small);
+        assertThat(third.buffer()).isSameAs(first.buffer());
+        assertThat(codec.decode(third.buffer(), 0, third.length(), third.compressed(), small.length, "blob"))
+                .isEqualTo(small);
+    }
+
+    @Test
     void threadsThatComeAndGoReuseTheNativeZstdContextsInsteadOfEachLeakingItsOwn() throws Exception {
         byte[] compressible = new byte[300_000];
         for (int i = 0; i < compressible.length; i++) {
