@@ -40,8 +40,23 @@ final class StoredWal {
         }
     }
 
-    /** Where the stored WAL ends: after the newest complete segment, or its partial if that goes further. */
+    /**
+     * Where the stored WAL ends: after the newest complete segment, or its partial if that goes further. A
+     * listed partial segment that is gone when read was replaced by its complete segment, which that listing
+     * may not have: the end is then computed again from a new listing, not from the older segments alone.
+     */
     Lsn end() {
+        for (int attempt = 0; attempt < 100; attempt++) {
+            Lsn end = endOfListing();
+            if (end != null) {
+                return end;
+            }
+        }
+        throw new IllegalStateException("the WAL in the repository changed under 100 listings in a row");
+    }
+
+    /** The end by one listing, or null when a partial segment it lists is gone. */
+    private Lsn endOfListing() {
         Lsn end = Lsn.ZERO;
         for (String f : files()) {
             if (f.endsWith(".history")) {
@@ -50,7 +65,7 @@ final class StoredWal {
             WalSegmentName n = WalSegmentName.parse(f.substring(0, 24), SEGMENT_SIZE);
             byte[] partial = f.endsWith(".partial") ? readListed(f) : null;
             if (f.endsWith(".partial") && partial == null) {
-                continue;
+                return null;
             }
             Lsn e = partial != null ? n.start().plus(partial.length) : n.next().start();
             if (e.compareTo(end) > 0) {
