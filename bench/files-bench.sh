@@ -283,8 +283,9 @@ fresh_fs() {
   local img=$BENCH_DIR/fs.img
   rm -f "$img"
   truncate -s "$((BENCH_SIZE_MB * 4 + 1024))M" "$img"
-  # without a journal, like the root filesystem of the machine the targets were set on: fresh is the only change
-  if mkfs.ext4 -q -F -O ^has_journal "$img" && mount -o loop "$img" "$fs"; then
+  # without a journal, like the root filesystem of the machine the targets were set on: fresh is the only change;
+  # inode tables written now, not by the kernel's lazy init in the background of the tool's timed steps
+  if mkfs.ext4 -q -F -O ^has_journal -E lazy_itable_init=0,nodiscard "$img" && mount -o loop "$img" "$fs"; then
     fs_mounted=1
     fs_note="each tool on a new ext4 filesystem (no journal) of its own: an image file through a loop device, mounted at '$fs'"
   else
@@ -294,7 +295,8 @@ fresh_fs() {
 }
 
 release_fs() {
-  if [ "$fs_mounted" = 1 ]; then
+  # also the mount of an earlier run that was killed before its exit trap
+  if [ "$fs_mounted" = 1 ] || { command -v mountpoint >/dev/null && mountpoint -q "$fs"; }; then
     umount "$fs" || umount -l "$fs"
     rm -f "$BENCH_DIR/fs.img"
     fs_mounted=0
@@ -536,6 +538,8 @@ fi
 for tool in "${tools[@]}"; do
   bench_tool "$tool"
 done
+# a resident step that failed left its process running, with files open on the tool's filesystem
+resident_stop "${lifeboat_cmd[@]}"
 release_fs
 rm -rf "$fs"
 

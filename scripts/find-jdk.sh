@@ -49,6 +49,7 @@ lifeboat_heap_mib() {
     echo 0
     return 0
   fi
+  n=$((10#$n))
   case $v in
     *[kK]) echo $((n / 1024)) ;;
     *[mM]) echo "$n" ;;
@@ -69,7 +70,8 @@ lifeboat_heap_mib() {
 #   heap that starts at 32 MiB) the nodes, paths and futures a backup keeps in flight for a few seconds
 #   overflowed the survivor spaces into the old generation, which grew by their garbage instead of being
 #   collected (1 GiB initial backup then no-change backup in a resident process, three runs each: peak
-#   RSS 208-216 MiB -> 184-193 MiB, same times within noise). Left out for a heap of less than 64 MiB.
+#   RSS 208-216 MiB -> 184-193 MiB, same times within noise). Left out for a heap under 64 MiB, and over
+#   512 MiB (LIFEBOAT_HEAP raised for a large prune or check), where the JVM sizes its young generation.
 # - A fixed malloc mmap threshold returns large native buffers to the system when they are freed; glibc's
 #   dynamic threshold kept up to two arenas' worth of them (about 30 MiB less peak RSS in a check).
 # - Small cached NIO buffers keep large reads and writes from pinning direct memory per thread.
@@ -87,8 +89,9 @@ lifeboat_exec_jar() {
   tuning+=" -XX:CompileCommand=CompileThresholdScaling,com.sun.crypto.provider.*::*,0.01"
   tuning+=" -XX:CompileCommand=CompileThresholdScaling,sun.security.provider.*::*,0.01"
   tuning+=" -Djdk.reflect.useNativeAccessorOnly=true"
-  local young="-Xmn24m -XX:SurvivorRatio=3"
-  [ "$(lifeboat_heap_mib "${LIFEBOAT_HEAP:-256m}")" -ge 64 ] || young=""
+  local young="-Xmn24m -XX:SurvivorRatio=3" heap_mib
+  heap_mib=$(lifeboat_heap_mib "${LIFEBOAT_HEAP:-256m}")
+  [ "$heap_mib" -ge 64 ] && [ "$heap_mib" -le 512 ] || young=""
   local opts="${LIFEBOAT_JVM_OPTS:--Xms32m -Xmx${LIFEBOAT_HEAP:-256m} $young -XX:+UseSerialGC -Djdk.nio.maxCachedBufferSize=1048576}"
   export MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX:-2}
   export MALLOC_MMAP_THRESHOLD_=${MALLOC_MMAP_THRESHOLD_:-131072}

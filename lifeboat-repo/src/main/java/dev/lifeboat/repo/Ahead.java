@@ -43,8 +43,8 @@ public final class Ahead<T> implements Iterator<T>, AutoCloseable {
 
     private void fill(Iterator<T> source, int batchSize) {
         Object last = END;
+        List<T> next = new ArrayList<>(batchSize);
         try {
-            List<T> next = new ArrayList<>(batchSize);
             while (source.hasNext()) {
                 next.add(source.next());
                 if (next.size() == batchSize) {
@@ -54,11 +54,12 @@ public final class Ahead<T> implements Iterator<T>, AutoCloseable {
                     next = new ArrayList<>(batchSize);
                 }
             }
-            if (!next.isEmpty() && !offer(next)) {
-                return;
-            }
         } catch (RuntimeException | Error e) {
             last = new Failure(e);
+        }
+        // the elements before a failure come first
+        if (!next.isEmpty() && !offer(next)) {
+            return;
         }
         offer(last);
     }

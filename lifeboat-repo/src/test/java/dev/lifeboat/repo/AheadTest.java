@@ -54,7 +54,7 @@ class AheadTest {
         try (Ahead<Integer> ahead = new Ahead<>(failing, 8, 2, "test-ahead")) {
             List<Integer> seen = new ArrayList<>();
             Throwable t = catchThrowable(() -> ahead.forEachRemaining(seen::add));
-            assertThat(seen).isEqualTo(IntStream.range(0, 16).boxed().toList());
+            assertThat(seen).isEqualTo(IntStream.range(0, 20).boxed().toList());
             assertThat(t).isInstanceOf(LifeboatException.class).hasMessageContaining("tree blob 20 is damaged");
             assertThat(((LifeboatException) t).code()).isEqualTo(ErrorCode.INTEGRITY);
             assertThat(ahead.hasNext()).isFalse();
