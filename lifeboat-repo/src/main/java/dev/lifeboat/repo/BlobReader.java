@@ -29,8 +29,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@link #read} call are grouped by pack, each run of them lying close together in a pack is fetched with
  * one ranged read, in pack order, and worker threads fetch, authenticate and decompress several reads at
  * once while the caller plans the next ones. Memory is bounded: each worker reuses one buffer for a read of
- * at most the backend's {@linkplain Backend#preferredReadSize preferred read size} (or one larger blob) and one for a decoded blob, and a caller that runs
- * ahead waits once {@link #QUEUED} reads are waiting.
+ * at most the backend's {@linkplain Backend#preferredReadSize preferred size} (or one larger blob) and one
+ * for a decoded blob, and a caller that runs ahead waits once {@link #QUEUED} reads are waiting.
  */
 public final class BlobReader implements AutoCloseable {
     /** Blobs this close in a pack are fetched by one read, the bytes between them read and dropped. */

@@ -415,11 +415,11 @@ public final class FileBackup {
 
         private void walkRoots(List<Path> roots) {
             for (Path root : roots) {
-                String rel = nodePath(root);
+                String rel = DirectoryReader.nodePath(root);
                 Path ancestor = root.getRoot();
                 for (Path part : root.getParent() == null ? List.<Path>of() : root.getParent()) {
                     ancestor = ancestor.resolve(part);
-                    String ap = nodePath(ancestor);
+                    String ap = DirectoryReader.nodePath(ancestor);
                     if (!emittedDirs.contains(ap)) {
                         Node n = meta(ancestor, ap);
                         if (n != null) {
@@ -521,10 +521,6 @@ public final class FileBackup {
                 warn(c.warning());
             }
             return c.node();
-        }
-
-        static String nodePath(Path absolute) {
-            return DirectoryReader.nodePath(absolute);
         }
     }
 }

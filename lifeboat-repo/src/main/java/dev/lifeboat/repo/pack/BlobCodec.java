@@ -35,7 +35,8 @@ public final class BlobCodec {
     private static final int POOL_LIMIT = Math.max(4, 2 * Runtime.getRuntime().availableProcessors());
     private final MasterKey key;
     private final int level;
-    private final ThreadLocal<SealBuffers> sealBuffers = ThreadLocal.withInitial(SealBuffers::new);
+    /** This thread's buffer for {@link #seal}, grown to the largest blob seen. */
+    private final ThreadLocal<byte[]> sealBuffer = ThreadLocal.withInitial(() -> new byte[0]);
 
     public BlobCodec(MasterKey key, int level) {
         this.key = key;
@@ -124,7 +125,11 @@ public final class BlobCodec {
      */
     public Sealed seal(byte[] plain, int length) {
         int bound = Math.toIntExact(Zstd.compressBound(length));
-        byte[] out = sealBuffers.get().get(bound + MasterKey.OVERHEAD);
+        byte[] out = sealBuffer.get();
+        if (out.length < bound + MasterKey.OVERHEAD) {
+            out = new byte[bound + MasterKey.OVERHEAD];
+            sealBuffer.set(out);
+        }
         if (level > 0 && worthCompressing(plain, length, out)) {
             int n = compress(Math.max(1, level), out, MasterKey.NONCE_BYTES, bound, plain, 0, length);
             if (n < length - length / 32) {
@@ -142,18 +147,6 @@ public final class BlobCodec {
         }
         int n = compress(SAMPLE_LEVEL, scratch, 0, scratch.length, plain, length / 2, SAMPLE);
         return n < SAMPLE * 15 / 16;
-    }
-
-    /** The per-thread buffer of {@link #seal}, grown to the largest blob seen. */
-    private static final class SealBuffers {
-        private byte[] buffer = new byte[0];
-
-        byte[] get(int need) {
-            if (buffer.length < need) {
-                buffer = new byte[need];
-            }
-            return buffer;
-        }
     }
 
     /** Opens and decompresses stored bytes, checking they have the expected plaintext length. */
