@@ -407,10 +407,15 @@ public final class Repository implements AutoCloseable {
     }
 
     public static BlobId sha256(byte[] data, int offset, int length) {
+        MessageDigest md = sha256();
+        md.update(data, offset, length);
+        return BlobId.of(md.digest());
+    }
+
+    /** A new SHA-256 digest, the hash that names packs, index files and snapshots. */
+    public static MessageDigest sha256() {
         try {
-            MessageDigest md = MessageDigest.getInstance("SHA-256");
-            md.update(data, offset, length);
-            return BlobId.of(md.digest());
+            return MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }

@@ -87,7 +87,12 @@ public interface Backend extends AutoCloseable {
      * behind per read. The default copies what {@link #getRange} returns, so wrappers keep their behaviour.
      */
     default void readRange(ObjectName name, long offset, int length, byte[] into) {
-        System.arraycopy(getRange(name, offset, length), 0, into, 0, length);
+        readRange(name, offset, length, into, 0);
+    }
+
+    /** Like {@link #readRange(ObjectName, long, int, byte[])}, into {@code into} from index {@code at}. */
+    default void readRange(ObjectName name, long offset, int length, byte[] into, int at) {
+        System.arraycopy(getRange(name, offset, length), 0, into, at, length);
     }
 
     /** Whether the object exists. */

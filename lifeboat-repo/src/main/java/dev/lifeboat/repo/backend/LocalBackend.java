@@ -173,7 +173,7 @@ public final class LocalBackend implements Backend {
     }
 
     @Override
-    public void readRange(ObjectName name, long offset, int length, byte[] into) {
+    public void readRange(ObjectName name, long offset, int length, byte[] into, int at) {
         try (FileChannel ch = FileChannel.open(pathOf(name), StandardOpenOption.READ)) {
             if (offset < 0 || length < 0 || offset + length > ch.size()) {
                 throw new LifeboatException(ErrorCode.INTEGRITY, "range " + offset + "+" + length
@@ -183,13 +183,13 @@ public final class LocalBackend implements Backend {
             for (int done = 0; done < length; ) {
                 // slices no larger than the JDK's cached direct buffer (see the launcher), so a large read
                 // does not allocate and free a direct buffer of its size
-                ByteBuffer slice = ByteBuffer.wrap(into, done, Math.min(READ_SLICE, length - done));
+                ByteBuffer slice = ByteBuffer.wrap(into, at + done, Math.min(READ_SLICE, length - done));
                 while (slice.hasRemaining()) {
-                    if (ch.read(slice, offset + slice.position()) < 0) {
+                    if (ch.read(slice, offset + slice.position() - at) < 0) {
                         throw new IOException("unexpected end of file");
                     }
                 }
-                done = slice.position();
+                done = slice.position() - at;
             }
         } catch (NoSuchFileException e) {
             throw new ObjectNotFoundException(name);

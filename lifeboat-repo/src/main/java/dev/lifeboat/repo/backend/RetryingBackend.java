@@ -139,9 +139,9 @@ public final class RetryingBackend extends ForwardingBackend {
 
     /** Forwards the buffer, so that S3 reads stream into it; an attempt that failed is overwritten by the next. */
     @Override
-    public void readRange(ObjectName name, long offset, int length, byte[] into) {
+    public void readRange(ObjectName name, long offset, int length, byte[] into, int at) {
         retry(() -> {
-            delegate.readRange(name, offset, length, into);
+            delegate.readRange(name, offset, length, into, at);
             return null;
         });
     }

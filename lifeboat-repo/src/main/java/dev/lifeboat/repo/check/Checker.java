@@ -19,6 +19,7 @@ import dev.lifeboat.repo.snapshot.Snapshot;
 import dev.lifeboat.repo.snapshot.SnapshotStore;
 import dev.lifeboat.repo.snapshot.TreeReader;
 
+import java.security.MessageDigest;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -294,54 +295,85 @@ public final class Checker {
         }
     }
 
-    /** A read-data thread's buffers, reused from pack to pack so that reading every pack allocates little. */
+    /** A read-data thread's buffer, reused from pack to pack so that reading every pack allocates little. */
     private static final class ReadBuffers {
-        byte[] pack = new byte[0];
+        byte[] window = new byte[0];
         final BlobCodec.Scratch blobs = BlobCodec.Scratch.reused();
 
-        byte[] pack(int size) {
-            if (pack.length < size) {
-                // packs differ a little in size: room to spare saves one large dead array per larger pack
-                pack = new byte[(int) Math.min(Integer.MAX_VALUE - 8, size + (long) size / 8)];
+        byte[] window(int size) {
+            if (window.length < size) {
+                // blobs differ a little in size: room to spare saves one dead array per larger blob
+                window = new byte[(int) Math.min(Integer.MAX_VALUE - 8, size + (long) size / 8)];
             }
-            return pack;
+            return window;
         }
     }
 
     private final ThreadLocal<ReadBuffers> readBuffers = ThreadLocal.withInitial(ReadBuffers::new);
 
-    private void readPack(BlobId pack, long packSize, List<PackEntry> indexEntries, List<Problem> errors) {
+    /**
+     * Reads a pack front to back in pieces of the backend's preferred read size, hashing the pieces as they
+     * come and decoding each blob once its bytes are in: a thread holds a piece or the largest blob of the
+     * pack, not the whole pack (1 GiB of 16 MiB packs, check --read-data: peak RSS 189 MiB when whole packs
+     * were read). The header comes first, by two small reads from the end.
+     */
+    private void readPack(BlobId pack, long size, List<PackEntry> indexEntries, List<Problem> errors) {
         String what = "pack " + pack.hex();
-        ReadBuffers buffers = readBuffers.get();
-        int size = Math.toIntExact(packSize);
-        byte[] bytes = buffers.pack(size);
+        ObjectName name = new ObjectName(ObjectKind.DATA, pack.hex());
+        List<Problem> found = new ArrayList<>();
+        List<PackEntry> header = null;
         try {
-            repo.backend().readRange(new ObjectName(ObjectKind.DATA, pack.hex()), 0, size, bytes);
+            header = PackHeader.read(repo.backend(), name, repo.key(), size, "pack");
+        } catch (LifeboatException e) {
+            // reported after the name check below, unless the pack cannot be read at all
+            found.add(new Problem(what, e.getMessage()));
+        }
+        int piece = repo.backend().preferredReadSize();
+        List<PackEntry> blobs = header == null ? List.of() : header;
+        int largest = blobs.stream().mapToInt(PackEntry::length).max().orElse(0);
+        ReadBuffers buffers = readBuffers.get();
+        byte[] window = buffers.window(Math.max(piece, largest));
+        MessageDigest sha = Repository.sha256();
+        // window[0, have) holds the pack's bytes from base on; every byte read is hashed once, in order
+        long base = 0;
+        int have = 0;
+        try {
+            // the header's entries follow each other from offset 0 (PackHeader.decode checks that)
+            for (PackEntry e : blobs) {
+                long end = (long) e.offset() + e.length();
+                if (end > base + window.length) {
+                    int keep = (int) (base + have - e.offset());
+                    System.arraycopy(window, (int) (e.offset() - base), window, 0, keep);
+                    base = e.offset();
+                    have = keep;
+                }
+                while (base + have < end) {
+                    int n = (int) Math.min(Math.min(piece, window.length - have), size - base - have);
+                    repo.backend().readRange(name, base + have, n, window, have);
+                    sha.update(window, have, n);
+                    have += n;
+                }
+                try {
+                    repo.decodeBlob(pack, e, window, (int) (e.offset() - base), buffers.blobs);
+                } catch (LifeboatException ex) {
+                    found.add(new Problem(what, "blob " + e.id().hex() + " is damaged: " + ex.getMessage()));
+                }
+            }
+            for (long at = base + have; at < size; ) {
+                int n = (int) Math.min(Math.min(piece, window.length), size - at);
+                repo.backend().readRange(name, at, n, window, 0);
+                sha.update(window, 0, n);
+                at += n;
+            }
         } catch (LifeboatException e) {
             errors.add(new Problem(what, e.getMessage()));
             return;
         }
-        if (!Repository.sha256(bytes, 0, size).equals(pack)) {
+        if (!BlobId.of(sha.digest()).equals(pack)) {
             errors.add(new Problem(what, "content does not match its name (the file was altered or damaged)"));
         }
-        List<PackEntry> header;
-        try {
-            header = PackHeader.parse(bytes, size, repo.key(), "pack");
-        } catch (LifeboatException e) {
-            errors.add(new Problem(what, e.getMessage()));
-            return;
-        }
-        for (PackEntry e : header) {
-            try {
-                if ((long) e.offset() + e.length() > size) {
-                    throw LifeboatException.integrity("it lies beyond the end of the pack");
-                }
-                repo.decodeBlob(pack, e, bytes, e.offset(), buffers.blobs);
-            } catch (LifeboatException ex) {
-                errors.add(new Problem(what, "blob " + e.id().hex() + " is damaged: " + ex.getMessage()));
-            }
-        }
-        if (indexEntries != null) {
+        errors.addAll(found);
+        if (indexEntries != null && header != null) {
             Set<PackEntry> inHeader = new HashSet<>(header);
             for (PackEntry e : indexEntries) {
                 if (!inHeader.contains(e)) {

@@ -84,7 +84,11 @@ public final class PackHeader {
     }
 
     public static List<PackEntry> read(Backend backend, ObjectName pack, MasterKey key, long size) {
-        String what = "pack '" + pack.name() + "'";
+        return read(backend, pack, key, size, "pack '" + pack.name() + "'");
+    }
+
+    /** Like {@link #read(Backend, ObjectName, MasterKey, long)}, with errors that name the pack as {@code what}. */
+    public static List<PackEntry> read(Backend backend, ObjectName pack, MasterKey key, long size, String what) {
         if (size < 4 + MasterKey.OVERHEAD) {
             throw LifeboatException.integrity(what + " is truncated (" + size + " bytes)");
         }

@@ -133,6 +133,24 @@ public abstract class BackendContractTest {
         assertThat(Arrays.copyOfRange(into, length, into.length)).containsOnly(7);
     }
 
+
+    @ParameterizedTest(name = "{0}+{1} at {2}")
+    @CsvSource({"0, 128, 3", "100, 28, 1", "127, 1, 9", "0, 0, 4", "5, 20, 0"})
+    protected void readRangeAtAnIndexFillsOnlyThatPartOfTheBuffer(long offset, int length, int at) {
+        byte[] bytes = TestBytes.random(2, 128);
+        backend.put(data(DATA_NAME), bytes);
+        byte[] into = new byte[at + length + 5];
+        Arrays.fill(into, (byte) 7);
+
+        backend.readRange(data(DATA_NAME), offset, length, into, at);
+
+        byte[] before = new byte[at];
+        Arrays.fill(before, (byte) 7);
+        assertThat(Arrays.copyOf(into, at)).isEqualTo(before);
+        assertThat(Arrays.copyOfRange(into, at, at + length))
+                .isEqualTo(Arrays.copyOfRange(bytes, (int) offset, (int) offset + length));
+        assertThat(Arrays.copyOfRange(into, at + length, into.length)).containsOnly(7);
+    }
     @ParameterizedTest(name = "{0}+{1}")
     @CsvSource({"120, 16", "129, 0", "-1, 4", "0, 129"})
     protected void getRangeOutsideTheObjectFailsWithIntegrity(long offset, int length) {

@@ -351,7 +351,7 @@ public final class S3Backend implements Backend {
 
     /** Streams the range from the response into {@code into}, with no copy of its own. */
     @Override
-    public void readRange(ObjectName name, long offset, int length, byte[] into) {
+    public void readRange(ObjectName name, long offset, int length, byte[] into, int at) {
         if (offset < 0 || length < 0) {
             throw outOfRange(name, offset, length, size(name));
         }
@@ -364,7 +364,7 @@ public final class S3Backend implements Backend {
         }
         try (ResponseInputStream<GetObjectResponse> in = s3.getObject(b -> b.bucket(where.bucket()).key(key(name))
                 .range("bytes=" + offset + "-" + (offset + length - 1)))) {
-            int got = in.readNBytes(into, 0, length);
+            int got = in.readNBytes(into, at, length);
             Long sent = in.response().contentLength();
             if (sent != null && got < Math.min(sent, length)) {
                 throw truncated(name, got, sent);
