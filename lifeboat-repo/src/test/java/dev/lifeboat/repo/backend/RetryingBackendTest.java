@@ -78,7 +78,7 @@ class RetryingBackendTest extends BackendContractTest {
         /** Fills the buffer with garbage before failing, as a response cut short would. */
         @Override
         public void readRange(ObjectName name, long offset, int length, byte[] into, int at) {
-            Arrays.fill(into, (byte) -1);
+            Arrays.fill(into, at, at + length, (byte) -1);
             maybeFail();
             delegate.readRange(name, offset, length, into, at);
         }
