@@ -351,8 +351,7 @@ public final class Checker {
                 }
                 while (base + have < end) {
                     int n = (int) Math.min(Math.min(piece, window.length - have), size - base - have);
-                    repo.backend().readRange(name, base + have, n, window, have);
-                    sha.update(window, have, n);
+                    readHashed(name, base + have, n, window, have, sha);
                     have += n;
                 }
                 try {
@@ -363,8 +362,7 @@ public final class Checker {
             }
             for (long at = base + have; at < size; ) {
                 int n = (int) Math.min(Math.min(piece, window.length), size - at);
-                repo.backend().readRange(name, at, n, window, 0);
-                sha.update(window, 0, n);
+                readHashed(name, at, n, window, 0, sha);
                 at += n;
             }
         } catch (LifeboatException e) {
@@ -384,5 +382,11 @@ public final class Checker {
                 }
             }
         }
+    }
+
+    /** Reads {@code length} bytes of the pack from {@code offset} into the window from {@code at}, and hashes them. */
+    private void readHashed(ObjectName name, long offset, int length, byte[] window, int at, MessageDigest sha) {
+        repo.backend().readRange(name, offset, length, window, at);
+        sha.update(window, at, length);
     }
 }

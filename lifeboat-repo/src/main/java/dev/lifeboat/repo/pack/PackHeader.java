@@ -8,6 +8,7 @@ import dev.lifeboat.repo.crypto.MasterKey;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -89,35 +90,32 @@ public final class PackHeader {
 
     /** Like {@link #read(Backend, ObjectName, MasterKey, long)}, with errors that name the pack as {@code what}. */
     public static List<PackEntry> read(Backend backend, ObjectName pack, MasterKey key, long size, String what) {
-        if (size < 4 + MasterKey.OVERHEAD) {
-            throw LifeboatException.integrity(what + " is truncated (" + size + " bytes)");
-        }
-        int headerLength = readIntLE(backend.getRange(pack, size - 4, 4), 0);
-        if (headerLength < MasterKey.OVERHEAD || headerLength > size - 4) {
-            throw LifeboatException.integrity(what + " has an invalid header length " + headerLength);
-        }
-        byte[] sealed = backend.getRange(pack, size - 4 - headerLength, headerLength);
-        byte[] plain = key.open(sealed, 0, sealed.length, what + " header");
-        return decode(plain, size - 4 - headerLength, what);
+        return header(size, (offset, length) -> backend.getRange(pack, offset, length), key, what);
     }
 
     /** Parses the header from the complete bytes of a pack. */
     public static List<PackEntry> parse(byte[] pack, MasterKey key, String what) {
-        return parse(pack, pack.length, key, what);
+        return header(pack.length, (offset, length) -> Arrays.copyOfRange(pack, (int) offset, (int) offset + length),
+                key, what);
     }
 
-    /** Like {@link #parse(byte[], MasterKey, String)} for a pack held in the first {@code size} bytes of a buffer. */
-    public static List<PackEntry> parse(byte[] pack, int size, MasterKey key, String what) {
+    /** Reads ranges of a pack. */
+    private interface Ranges {
+        byte[] get(long offset, int length);
+    }
+
+    /** The header of a pack of {@code size} bytes: its length from the last 4 bytes, then the sealed header. */
+    private static List<PackEntry> header(long size, Ranges pack, MasterKey key, String what) {
         if (size < 4 + MasterKey.OVERHEAD) {
             throw LifeboatException.integrity(what + " is truncated (" + size + " bytes)");
         }
-        int headerLength = readIntLE(pack, size - 4);
+        int headerLength = readIntLE(pack.get(size - 4, 4), 0);
         if (headerLength < MasterKey.OVERHEAD || headerLength > size - 4) {
             throw LifeboatException.integrity(what + " has an invalid header length " + headerLength);
         }
-        int start = size - 4 - headerLength;
-        byte[] plain = key.open(pack, start, headerLength, what + " header");
-        return decode(plain, start, what);
+        byte[] sealed = pack.get(size - 4 - headerLength, headerLength);
+        byte[] plain = key.open(sealed, 0, sealed.length, what + " header");
+        return decode(plain, size - 4 - headerLength, what);
     }
 
     static void writeIntLE(byte[] b, int o, int v) {
