@@ -452,9 +452,9 @@ version_of() {
 report() {
   python3 - "$results" "$corpus.done" "${#lifeboat_cmd[@]}" "$@" <<'PY'
 import sys
+from statistics import median
 
 results_path, stats_path, lifeboat_args, *meta = sys.argv[1:]
-from statistics import median
 
 data = {}  # (tool, key) -> {round: (value, rss)}
 for line in open(results_path):
@@ -537,13 +537,10 @@ for tool, size in (("lifeboat", sizes[2]), ("resident", sizes[3])):
     if tool == "resident" and (tool, "initial") not in data:
         continue
     label = "" if tool == "lifeboat" else " (resident)"
+    targets += [(f"{name} time{label}", num(tool, step, 0), num("restic", step, 0), limit, paired(tool, step))
+                for name, step, limit in (("initial backup", "initial", 0.5), ("no-change backup", "nochange", 0.5),
+                                          ("full restore", "restore", 0.7))]
     targets += [
-        ("initial backup time" + label, num(tool, "initial", 0), num("restic", "initial", 0), 0.5,
-         paired(tool, "initial")),
-        ("no-change backup time" + label, num(tool, "nochange", 0), num("restic", "nochange", 0), 0.5,
-         paired(tool, "nochange")),
-        ("full restore time" + label, num(tool, "restore", 0), num("restic", "restore", 0), 0.7,
-         paired(tool, "restore")),
         ("repository size" + label, size, sizes[0], 1.0, paired(tool, "size")),
         ("peak RSS over all steps" + label, peak(tool), peak("restic"), 1.5, paired(tool, "peak")),
     ]

@@ -315,7 +315,7 @@ public final class Checker {
      * Reads a pack front to back in pieces of the backend's preferred read size, hashing the pieces as they
      * come and decoding each blob once its bytes are in: a thread holds a piece and the largest blob of the
      * pack, not the whole pack (1 GiB of 16 MiB packs in a local repository, check --read-data in a resident
-     * process: peak RSS 174 MiB when whole packs were read, 149 to 152 MiB now, same time). The header comes
+     * process: peak RSS 174 MiB when whole packs were read, 149 to 162 MiB now, same time). The header comes
      * first, by two small reads from the end; the window holds a full piece beyond any blob, so reads stay
      * at the preferred size and the last one usually takes the header along.
      */
