@@ -89,17 +89,9 @@ class LauncherIT {
         assertThat(launch(checkout, env, "resident", "status").exit()).isEqualTo(14);
     }
 
-    private record Launched(int exit, String out) {
-    }
-
     private static Launched launch(Path checkout, Map<String, String> env, String... args) throws Exception {
         List<String> command = new ArrayList<>(List.of("./lifeboat"));
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).directory(checkout.toFile()).redirectErrorStream(true);
-        pb.environment().putAll(env);
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        return new Launched(p.exitValue(), out);
+        return Launched.run(command, checkout, env);
     }
 }

@@ -6,12 +6,11 @@ import org.junit.jupiter.api.io.TempDir;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.jar.JarEntry;
 import java.util.jar.JarFile;
 
@@ -44,7 +43,8 @@ class ShippedJarIT {
                     try (InputStream in = jar.getInputStream(e)) {
                         byte[] head = in.readNBytes(8);
                         int major = (head[6] & 0xff) << 8 | (head[7] & 0xff);
-                        // the startup cache refuses class files older than Java 6 (major version 50)
+                        // built at the project's level (Java 21, major version 65); the startup cache refuses
+                        // class files older than Java 6 (major version 50)
                         assertThat(major).as(e.getName()).isEqualTo(65);
                     }
                     classes++;
@@ -68,7 +68,7 @@ class ShippedJarIT {
     @Test
     void theLauncherLoadsPicocliFromTheStartupCache(@TempDir Path dir) throws Exception {
         Path log = dir.resolve("classes.log");
-        Run version = launch(copy, "-Xlog:class+load=info:file=" + log, "--version");
+        Launched version = launch(copy, "-Xlog:class+load=info:file=" + log, "--version");
         assertThat(version.exit()).as(version.out()).isZero();
         assertThat(version.out()).containsPattern("(?m)^lifeboat \\d+\\.\\d+");
         assertThat(Files.exists(installed.resolve("lifeboat.jar.aot")) || Files.exists(installed.resolve("lifeboat.jar.jsa")))
@@ -91,7 +91,6 @@ class ShippedJarIT {
      */
     @Test
     void thePackagedJarBacksUpAndRestoresCompressibleFiles(@TempDir Path dir) throws Exception {
-        Path jar = copy;
         Path source = Files.createDirectories(dir.resolve("source"));
         StringBuilder text = new StringBuilder();
         for (int i = 0; i < 40_000; i++) {
@@ -100,16 +99,16 @@ class ShippedJarIT {
         Files.writeString(source.resolve("a.txt"), text);
         Files.writeString(source.resolve("b.txt"), text.reverse());
         String repo = dir.resolve("repo").toString();
-        assertThat(launch(jar, "", "init", "--repo", repo).exit()).isZero();
-        Run backup = launch(jar, "", "backup", "--repo", repo, "--type", "files", source.toString(), "--json");
+        assertThat(launch(copy, "", "init", "--repo", repo).exit()).isZero();
+        Launched backup = launch(copy, "", "backup", "--repo", repo, "--type", "files", source.toString(), "--json");
         assertThat(backup.exit()).as(backup.out()).isZero();
-        Run restore = launch(jar, "", "restore", "--repo", repo, "latest", "--target", dir.resolve("out").toString());
+        Launched restore = launch(copy, "", "restore", "--repo", repo, "latest", "--target", dir.resolve("out").toString());
         assertThat(restore.exit()).as(restore.out()).isZero();
         for (String name : List.of("a.txt", "b.txt")) {
             assertThat(dir.resolve("out").resolve(source.toString().substring(1)).resolve(name))
                     .hasSameBinaryContentAs(source.resolve(name));
         }
-        Run check = launch(jar, "", "check", "--repo", repo, "--read-data");
+        Launched check = launch(copy, "", "check", "--repo", repo, "--read-data");
         assertThat(check.exit()).as(check.out()).isZero();
         // the blobs went to the repository compressed: 2.6 MB of text in far less
         long stored = 0;
@@ -121,23 +120,14 @@ class ShippedJarIT {
         assertThat(stored).isPositive().isLessThan(Files.size(source.resolve("a.txt")) / 4);
     }
 
-    private record Run(int exit, String out) {
-    }
-
     /** Runs the jar through the launcher's own function, with extra JVM options and no resident process. */
-    private static Run launch(Path jar, String jvmOptions, String... args) throws Exception {
+    private static Launched launch(Path jar, String jvmOptions, String... args) throws Exception {
         Path root = Path.of(System.getProperty("user.dir")).getParent();
         String script = ". \"$1/scripts/find-jdk.sh\" && lifeboat_find_jdk && jar=$2 && shift 2 && lifeboat_exec_jar \"$jar\" \"$@\"";
         List<String> command = new ArrayList<>(List.of("bash", "-c", script, "bash", root.toString(), jar.toString()));
         command.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
-        pb.environment().put("LIFEBOAT_RESIDENT", "off");
-        pb.environment().put("LIFEBOAT_PASSWORD", "shipped");
-        pb.environment().put("LIFEBOAT_KDF_MEMORY_MIB", "8");
-        pb.environment().put("LIFEBOAT_JVM_OPTS", ("-Xms32m -Xmx256m -XX:+UseSerialGC " + jvmOptions).trim());
-        Process p = pb.start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        assertThat(p.waitFor(5, TimeUnit.MINUTES)).isTrue();
-        return new Run(p.exitValue(), out);
+        return Launched.run(command, null, Map.of("LIFEBOAT_RESIDENT", "off", "LIFEBOAT_PASSWORD", "shipped",
+                "LIFEBOAT_KDF_MEMORY_MIB", "8",
+                "LIFEBOAT_JVM_OPTS", ("-Xms32m -Xmx256m -XX:+UseSerialGC " + jvmOptions).trim()));
     }
 }
