@@ -35,7 +35,8 @@ import jdk.net.ExtendedSocketOptions;
  * directory in a folder only that user can enter: {@code $LIFEBOAT_RUNTIME_DIR}, else
  * {@code $XDG_RUNTIME_DIR/lifeboat}, else {@code /tmp/lifeboat-UID}. A request is {@link #MAGIC}, a kind
  * byte and, to run a command, the working directory, the terminal flag, the environment and the arguments
- * (strings as a length and UTF-8 bytes). Replies are frames: a type byte, a length and bytes.
+ * (strings as a length and UTF-8 bytes). Replies are frames: a type byte, a length and bytes. The native
+ * client (src/main/c/lifeboat-client.c) speaks this format too.
  */
 final class Resident {
     /** The status a client exits with when the resident process declined: the launcher then runs the command itself. */

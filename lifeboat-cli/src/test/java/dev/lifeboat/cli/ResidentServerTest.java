@@ -38,13 +38,8 @@ class ResidentServerTest {
 
     @BeforeEach
     void setUp() throws Exception {
-        lifeboat = new LifeboatCli(dir.resolve("repo"));
+        lifeboat = InProcessResident.repositoryWithOneSnapshot(dir);
         runtime = dir.resolve("run");
-        lifeboat.env.put("LIFEBOAT_RUNTIME_DIR", runtime.toString());
-        lifeboat.ok("init");
-        Path data = Files.createDirectories(dir.resolve("data"));
-        Files.writeString(data.resolve("a.txt"), "alpha\n");
-        lifeboat.ok("backup", "--type", "files", data.toString());
         socket = Resident.socket(lifeboat.env, cwd);
     }
 
@@ -57,19 +52,9 @@ class ResidentServerTest {
     }
 
     private void start(Map<String, String> env, Path jar) throws Exception {
-        server = new ResidentServer(socket, env, cwd, Duration.ofMinutes(5), jar);
-        serving = Thread.ofPlatform().start(() -> {
-            try {
-                server.serve();
-            } catch (IOException e) {
-                throw new IllegalStateException(e);
-            }
-        });
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (!Files.exists(socket) && System.nanoTime() < deadline) {
-            Thread.sleep(10);
-        }
-        assertThat(socket).exists();
+        InProcessResident resident = InProcessResident.start(socket, env, cwd, jar);
+        server = resident.server();
+        serving = resident.serving();
     }
 
     private LifeboatCli.Run client(Map<String, String> env, String cwd, String... args) {

@@ -1,0 +1,201 @@
+package dev.lifeboat.cli;
+
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+import java.io.IOException;
+import java.io.RandomAccessFile;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+/**
+ * The two clients of a resident process, as the launcher runs them: the native one the build compiles beside
+ * the jar (src/main/c/lifeboat-client.c) and the JVM one ({@link ResidentClient}) it falls back to. Each runs as a
+ * process of its own against a resident process in this JVM, and both must behave the same: a served command's
+ * output and exit status are a fresh process's, a command the process does not take exits 254 having printed
+ * nothing (the launcher then runs it itself), and Ctrl-C stops the command and exits 130.
+ */
+class ResidentClientsIT {
+    private static final Path NATIVE = Path.of("target", "lifeboat-client");
+    private static final Path JAR = Path.of("target", "lifeboat.jar");
+
+    @TempDir
+    Path dir;
+
+    private LifeboatCli lifeboat;
+    private Path runtime;
+    private Path socket;
+    private String cwd;
+    private InProcessResident resident;
+
+    @BeforeEach
+    void setUp() throws Exception {
+        cwd = Path.of(System.getProperty("user.dir")).toRealPath().toString();
+        lifeboat = InProcessResident.repositoryWithOneSnapshot(dir);
+        runtime = dir.resolve("run");
+        socket = Resident.socket(lifeboat.env, cwd);
+        resident = InProcessResident.start(socket, lifeboat.env, cwd, null);
+    }
+
+    @AfterEach
+    void tearDown() throws Exception {
+        resident.stop();
+    }
+
+    /** The build compiles the native client wherever a C compiler is installed (see src/main/c/build.sh). */
+    @Test
+    void theBuildCompilesTheNativeClientWhereACompilerIs() throws Exception {
+        assumeTrue(compilerInstalled(), "no C compiler: the launcher uses the JVM client");
+        assertThat(NATIVE).isRegularFile().isExecutable();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"native", "jvm"})
+    void aServedCommandPrintsAndExitsAsAFreshProcess(String client) throws Exception {
+        LifeboatCli.Run direct = lifeboat.ok("ls", "latest");
+        LifeboatCli.Run served = client(client, lifeboat.env, "ls", "latest");
+        assertThat(served.exit()).as("%s", served).isZero();
+        assertThat(served.out()).isEqualTo(direct.out()).contains("a.txt");
+        assertThat(served.err()).isEmpty();
+
+        LifeboatCli.Run missingDirect = lifeboat.run("ls", "deadbeef");
+        LifeboatCli.Run missing = client(client, lifeboat.env, "ls", "deadbeef");
+        assertThat(missing.exit()).as("%s", missing).isEqualTo(missingDirect.exit()).isEqualTo(14);
+        assertThat(missing.err()).isEqualTo(missingDirect.err()).startsWith("lifeboat: ");
+        assertThat(missing.out()).isEmpty();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"native", "jvm"})
+    void whatTheProcessDoesNotTakeExits254HavingPrintedNothing(String client) throws Exception {
+        Map<String, String> other = new HashMap<>(lifeboat.env);
+        other.put("PGHOST", "elsewhere");
+        List<LifeboatCli.Run> runs = new ArrayList<>(List.of(client(client, other, "snapshots"),
+                client(client, lifeboat.env, "init"), client(client, lifeboat.env, "key", "list")));
+        Path elsewhere = socket.resolveSibling("resident-0000000000000000.sock");
+        runs.add(run(command(client, elsewhere, List.of("snapshots")), lifeboat.env, List.of("snapshots")));
+        // a folder other users can enter: the request would hand them the environment, password included
+        Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwx---r-x"));
+        runs.add(client(client, lifeboat.env, "snapshots"));
+        Files.setPosixFilePermissions(runtime, PosixFilePermissions.fromString("rwx------"));
+        for (LifeboatCli.Run r : runs) {
+            assertThat(r.exit()).as("%s", r).isEqualTo(Resident.DECLINED_STATUS);
+            assertThat(r.out() + r.err()).as("%s", r).isEmpty();
+        }
+        assertThat(client(client, lifeboat.env, "snapshots").exit()).isZero();
+    }
+
+    /**
+     * Ctrl-C on the client stops the command in the resident process (a backup of a 16 GiB sparse file, which takes
+     * far longer than the test waits), the client exits 130 as a fresh process does, nothing is saved, and the
+     * process serves the next command.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"native", "jvm"})
+    void ctrlCStopsTheServedCommand(String client) throws Exception {
+        Path big = Files.createDirectories(dir.resolve("big"));
+        try (RandomAccessFile f = new RandomAccessFile(big.resolve("zeros.bin").toFile(), "rw")) {
+            f.setLength(16L << 30);
+        }
+        ProcessBuilder pb = new ProcessBuilder(command(client, socket, List.of("backup", "--type", "files",
+                big.toString())));
+        pb.environment().clear();
+        pb.environment().putAll(lifeboat.env);
+        pb.directory(Path.of(cwd).toFile());
+        pb.redirectErrorStream(true);
+        Process p = pb.start();
+        StringBuffer printed = new StringBuffer();
+        Thread reader = Thread.ofPlatform().start(() -> {
+            byte[] b = new byte[4096];
+            try (var in = p.getInputStream()) {
+                for (int n; (n = in.read(b)) > 0; ) {
+                    printed.append(new String(b, 0, n, StandardCharsets.UTF_8));
+                }
+            } catch (IOException e) {
+                printed.append(e);
+            }
+        });
+        // the backup's first progress line says that the resident process runs it
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!printed.toString().contains("backup: ") && p.isAlive() && System.nanoTime() < deadline) {
+            Thread.sleep(20);
+        }
+        assertThat(printed.toString()).contains("of 16.0 GiB");
+        assertThat(p.isAlive()).as("the backup is still running").isTrue();
+        assertThat(new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor()).isZero();
+
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the client exits after Ctrl-C").isTrue();
+        reader.join(10_000);
+        assertThat(p.exitValue()).as(printed.toString()).isEqualTo(130);
+        assertThat(lifeboat.ok("snapshots", "--json").json().size()).as(printed.toString()).isEqualTo(1);
+        LifeboatCli.Run next = client(client, lifeboat.env, "snapshots");
+        assertThat(next.exit()).as("%s", next).isZero();
+        assertThat(next.out()).contains("1 snapshot(s)");
+    }
+
+    private LifeboatCli.Run client(String client, Map<String, String> env, String... args) throws Exception {
+        return run(command(client, socket, List.of(args)), env, List.of(args));
+    }
+
+    private List<String> command(String client, Path sock, List<String> args) {
+        List<String> command = new ArrayList<>();
+        if (client.equals("native")) {
+            assumeTrue(Files.isExecutable(NATIVE), "the native client is not built (no C compiler)");
+            command.add(NATIVE.toAbsolutePath().toString());
+        } else {
+            command.addAll(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-XX:TieredStopAtLevel=1", "-cp", JAR.toAbsolutePath().toString(),
+                    ResidentClient.class.getName()));
+        }
+        command.add(sock.toString());
+        command.addAll(args);
+        return command;
+    }
+
+    /** Runs a client with exactly {@code env} in the resident process's folder, stdin empty. */
+    private LifeboatCli.Run run(List<String> command, Map<String, String> env, List<String> args) throws Exception {
+        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(
+                Path.of("/dev/null").toFile()));
+        pb.environment().clear();
+        pb.environment().putAll(env);
+        pb.directory(Path.of(cwd).toFile());
+        Process p = pb.start();
+        CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p, false));
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p, true));
+        assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
+        return new LifeboatCli.Run(args, p.exitValue(), out.get(), err.get());
+    }
+
+    private static String read(Process p, boolean err) {
+        try {
+            return new String((err ? p.getErrorStream() : p.getInputStream()).readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static boolean compilerInstalled() throws Exception {
+        for (String cc : List.of("cc", "gcc", "clang")) {
+            if (new ProcessBuilder("sh", "-c", "command -v " + cc).start().waitFor() == 0) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
