@@ -74,9 +74,22 @@ class LauncherIT {
             Launched start = launch(checkout, env, "resident", "start", "--json");
             assertThat(start.exit()).as(start.out()).isZero();
             assertThat(start.out()).contains("\"running\" : true");
+            // the build's native client, when it made one, is what the launcher runs: a wrapper in its place notes
+            // each call and hands it on
+            Path client = checkout.resolve("lifeboat-cli/target/lifeboat-client");
+            Path calls = dir.resolve("native-client-calls");
+            boolean nativeClient = Files.isExecutable(client);
+            if (nativeClient) {
+                Files.move(client, client.resolveSibling("lifeboat-client.real"));
+                Files.writeString(client, "#!/bin/sh\necho called >> '" + calls + "'\nexec \"$0.real\" \"$@\"\n");
+                assertThat(client.toFile().setExecutable(true)).isTrue();
+            }
             Launched served = launch(checkout, env, "snapshots");
             assertThat(served.exit()).as(served.out()).isZero();
             assertThat(served.out()).contains("0 snapshot(s)");
+            if (nativeClient) {
+                assertThat(calls).as("the launcher ran the native client").exists();
+            }
             Map<String, String> other = new HashMap<>(env);
             other.put("LIFEBOAT_SOMETHING_ELSE", "1");
             Launched declined = launch(checkout, other, "snapshots");
