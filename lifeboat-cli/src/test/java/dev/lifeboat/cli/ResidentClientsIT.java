@@ -29,7 +29,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  * the jar (src/main/c/lifeboat-client.c) and the JVM one ({@link ResidentClient}) it falls back to. Each runs as a
  * process of its own against a resident process in this JVM, and both must behave the same: a served command's
  * output and exit status are a fresh process's, a command the process does not take exits 254 having printed
- * nothing (the launcher then runs it itself), and Ctrl-C stops the command and exits 130.
+ * nothing (the launcher then runs it itself), Ctrl-C stops the command and exits 130, and on a terminal the
+ * command draws its progress bar.
  */
 class ResidentClientsIT {
     private static final Path NATIVE = Path.of("target", "lifeboat-client");
@@ -49,6 +50,9 @@ class ResidentClientsIT {
         cwd = Path.of(System.getProperty("user.dir")).toRealPath().toString();
         lifeboat = InProcessResident.repositoryWithOneSnapshot(dir);
         runtime = dir.resolve("run");
+        // what script(1) needs to run a client on a terminal; the clients hand both over
+        lifeboat.env.put("PATH", System.getenv().getOrDefault("PATH", "/usr/bin:/bin"));
+        lifeboat.env.put("TERM", "xterm");
         socket = Resident.socket(lifeboat.env, cwd);
         resident = InProcessResident.start(socket, lifeboat.env, cwd, null);
     }
@@ -147,6 +151,32 @@ class ResidentClientsIT {
         LifeboatCli.Run next = client(client, lifeboat.env, "snapshots");
         assertThat(next.exit()).as("%s", next).isZero();
         assertThat(next.out()).contains("1 snapshot(s)");
+    }
+
+    /**
+     * On a terminal (script(1) gives the client one) the client says so and the command draws its progress bar;
+     * with its output in a pipe it prints plain lines.
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {"native", "jvm"})
+    void onATerminalTheCommandDrawsItsProgressBar(String client) throws Exception {
+        assumeTrue(new ProcessBuilder("sh", "-c", "command -v script").start().waitFor() == 0, "no script(1)");
+        Path data = Files.createDirectories(dir.resolve("bar"));
+        byte[] noise = new byte[48 << 20];
+        new java.util.Random(7).nextBytes(noise);
+        Files.write(data.resolve("noise.bin"), noise);
+        List<String> args = List.of("backup", "--type", "files", data.toString());
+        StringBuilder line = new StringBuilder();
+        for (String word : command(client, socket, args)) {
+            line.append(" '").append(word.replace("'", "'\\''")).append('\'');
+        }
+        LifeboatCli.Run onTerminal = run(List.of("script", "-qec", line.toString(), "/dev/null"), lifeboat.env, args);
+        assertThat(onTerminal.exit()).as("%s", onTerminal).isZero();
+        assertThat(onTerminal.out()).as("%s", onTerminal).contains("\u001b[").contains("backup").contains("saved");
+
+        LifeboatCli.Run piped = client(client, lifeboat.env, args.toArray(String[]::new));
+        assertThat(piped.exit()).as("%s", piped).isZero();
+        assertThat(piped.out() + piped.err()).contains("saved").doesNotContain("\u001b[");
     }
 
     private LifeboatCli.Run client(String client, Map<String, String> env, String... args) throws Exception {
