@@ -8,13 +8,19 @@
  * It hands the command line, the environment, the working directory and the terminal flag to the process
  * listening on SOCKET, copies the command's output, and exits with its status. It exits with 254, having
  * printed nothing, when there is no process to talk to, or it did not take the command, or declined it
- * before any output: the launcher then runs the command in a fresh JVM. On SIGINT, SIGTERM or SIGHUP it
+ * before any output: the launcher then runs the command in a fresh JVM. It exits with 253, having sent
+ * nothing, when the request would not reach the process as the JVM client's would: the working directory,
+ * an argument or an environment value has non-ASCII bytes and the locale's charset is not UTF-8 (the JVM
+ * decodes them with that charset); the launcher then uses the JVM client. On SIGINT, SIGTERM or SIGHUP it
  * tells the process (which interrupts the command), prints what the command says as it stops for up to
- * 10 s, and exits with 128 + the signal's number, as the JVM client does.
+ * 10 s, and exits with 128 + the signal's number, as the JVM client does; a signal ignored when it started
+ * (nohup, trap '' INT) stays ignored, as it does for the JVM.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <langinfo.h>
 #include <limits.h>
+#include <locale.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -27,6 +33,7 @@
 #include <unistd.h>
 
 #define DECLINED_STATUS 254
+#define USE_JVM_CLIENT_STATUS 253
 #define MAGIC 0x4c425231u
 #define KIND_RUN 1
 #define FRAME_OUT 1
@@ -76,6 +83,7 @@ static void put_bytes(struct buf *b, const char *s, size_t n) {
 }
 
 static void on_signal(int sig) {
+    int saved = errno;
     if (!signalled) {
         signalled = sig;
         if (sock >= 0) {
@@ -83,6 +91,7 @@ static void on_signal(int sig) {
         }
         alarm(SIGNAL_GRACE_SECONDS);
     }
+    errno = saved;
 }
 
 static void on_alarm(int sig) {
@@ -179,19 +188,59 @@ static int lost(const char *socket_path, const char *why) {
     return 1;
 }
 
+static int has_high_bytes(const char *s) {
+    for (; *s != '\0'; s++) {
+        if ((unsigned char) *s >= 0x80) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/*
+ * Whether the JVM would decode the request's strings as UTF-8, as this client sends them: always for ASCII,
+ * else only in a UTF-8 locale.
+ */
+static int same_strings_as_jvm(const char *cwd, int argc, char **argv) {
+    int high = has_high_bytes(cwd);
+    for (int i = 0; i < argc && !high; i++) {
+        high = has_high_bytes(argv[i]);
+    }
+    for (char **e = environ; *e != NULL && !high; e++) {
+        high = has_high_bytes(*e);
+    }
+    if (!high) {
+        return 1;
+    }
+    setlocale(LC_CTYPE, "");
+    const char *codeset = nl_langinfo(CODESET);
+    return strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0;
+}
+
 static int run(const char *socket_path, int argc, char **argv) {
+    char *cwd = getcwd(NULL, 0);
+    if (cwd == NULL) {
+        return DECLINED_STATUS;
+    }
+    if (!same_strings_as_jvm(cwd, argc, argv)) {
+        return USE_JVM_CLIENT_STATUS;
+    }
+    // a signal while connecting finds the socket set, so the request is never sent
+    sigset_t stop, before;
+    sigemptyset(&stop);
+    sigaddset(&stop, SIGINT);
+    sigaddset(&stop, SIGTERM);
+    sigaddset(&stop, SIGHUP);
+    sigprocmask(SIG_BLOCK, &stop, &before);
     sock = connect_to(socket_path);
-    if (sock < 0) {
+    sigprocmask(SIG_SETMASK, &before, NULL);
+    if (sock < 0 || signalled) {
         return DECLINED_STATUS;
     }
     struct buf req = {0};
     put_int(&req, MAGIC);
     unsigned char kind = KIND_RUN;
     put(&req, &kind, 1);
-    char *cwd = getcwd(NULL, 0);
-    if (cwd == NULL) {
-        return DECLINED_STATUS;
-    }
     put_bytes(&req, cwd, strlen(cwd));
     unsigned char tty = (unsigned char) terminal();
     put(&req, &tty, 1);
@@ -282,9 +331,13 @@ int main(int argc, char **argv) {
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    sigaction(SIGINT, &sa, NULL);
-    sigaction(SIGTERM, &sa, NULL);
-    sigaction(SIGHUP, &sa, NULL);
+    int stops[] = {SIGINT, SIGTERM, SIGHUP};
+    for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
+        struct sigaction old;
+        if (sigaction(stops[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
+            sigaction(stops[i], &sa, NULL);
+        }
+    }
     sa.sa_handler = on_alarm;
     sigaction(SIGALRM, &sa, NULL);
     signal(SIGPIPE, SIG_IGN);

@@ -90,12 +90,25 @@ class LauncherIT {
             if (nativeClient) {
                 assertThat(calls).as("the launcher ran the native client").exists();
             }
+            // a native client that cannot run here (another libc or architecture: exit status 126 or 127) leaves the
+            // command to the JVM client, which the resident process serves
+            Files.write(client, new byte[] {0x7f, 'E', 'L', 'F', 1, 2, 3});
+            assertThat(client.toFile().setExecutable(true)).isTrue();
+            Launched fallback = launch(checkout, env, "snapshots");
+            assertThat(fallback.exit()).as(fallback.out()).isZero();
+            assertThat(fallback.out()).endsWith(served.out())
+                    .contains("lifeboat: cannot run the resident process's native client");
+            if (nativeClient) {
+                Files.move(client.resolveSibling("lifeboat-client.real"), client, StandardCopyOption.REPLACE_EXISTING);
+            } else {
+                Files.delete(client);
+            }
             Map<String, String> other = new HashMap<>(env);
             other.put("LIFEBOAT_SOMETHING_ELSE", "1");
             Launched declined = launch(checkout, other, "snapshots");
             assertThat(declined.out()).isEqualTo(served.out());
             Launched status = launch(checkout, env, "resident", "status", "--json");
-            assertThat(status.out()).contains("\"served\" : 1,").contains("\"declined\" : 1,");
+            assertThat(status.out()).contains("\"served\" : 2,").contains("\"declined\" : 1,");
         } finally {
             launch(checkout, env, "resident", "stop");
         }

@@ -108,7 +108,7 @@ class ResidentClientsIT {
     /**
      * Ctrl-C on the client stops the command in the resident process (a backup of a 16 GiB sparse file, which takes
      * far longer than the test waits), the client exits 130 as a fresh process does, nothing is saved, and the
-     * process serves the next command.
+     * process serves the next command. A hangup the client was started to ignore (as under nohup) stops nothing.
      */
     @ParameterizedTest
     @ValueSource(strings = {"native", "jvm"})
@@ -117,8 +117,11 @@ class ResidentClientsIT {
         try (RandomAccessFile f = new RandomAccessFile(big.resolve("zeros.bin").toFile(), "rw")) {
             f.setLength(16L << 30);
         }
-        ProcessBuilder pb = new ProcessBuilder(command(client, socket, List.of("backup", "--type", "files",
-                big.toString())));
+        StringBuilder line = new StringBuilder("trap '' HUP; exec");
+        for (String word : command(client, socket, List.of("backup", "--type", "files", big.toString()))) {
+            line.append(" '").append(word).append('\'');
+        }
+        ProcessBuilder pb = new ProcessBuilder("sh", "-c", line.toString());
         pb.environment().clear();
         pb.environment().putAll(lifeboat.env);
         pb.directory(Path.of(cwd).toFile());
@@ -142,6 +145,8 @@ class ResidentClientsIT {
         }
         assertThat(printed.toString()).contains("of 16.0 GiB");
         assertThat(p.isAlive()).as("the backup is still running").isTrue();
+        assertThat(new ProcessBuilder("kill", "-HUP", Long.toString(p.pid())).start().waitFor()).isZero();
+        assertThat(p.waitFor(1, TimeUnit.SECONDS)).as("an ignored hangup stops nothing: %s", printed).isFalse();
         assertThat(new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor()).isZero();
 
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("the client exits after Ctrl-C").isTrue();
@@ -177,6 +182,30 @@ class ResidentClientsIT {
         LifeboatCli.Run piped = client(client, lifeboat.env, args.toArray(String[]::new));
         assertThat(piped.exit()).as("%s", piped).isZero();
         assertThat(piped.out() + piped.err()).contains("saved").doesNotContain("\u001b[");
+    }
+
+    /**
+     * The JVM decodes the request's strings with the locale's charset; the native client sends bytes as UTF-8. With
+     * a non-ASCII byte in a locale that is not UTF-8 it sends nothing and exits 253, and the launcher uses the JVM
+     * client; in a UTF-8 locale it sends the request (declined here: the environment differs from the process's).
+     */
+    @Test
+    void nonAsciiInALocaleThatIsNotUtf8GoesToTheJvmClient() throws Exception {
+        // the value's bytes from printf, whatever charset this JVM hands the environment over in
+        StringBuilder line = new StringBuilder("LIFEBOAT_NOTE=\"$(printf 'd\\303\\251j\\303\\240 vu')\" exec");
+        for (String word : command("native", socket, List.of("snapshots"))) {
+            line.append(" '").append(word).append('\'');
+        }
+        List<String> sh = List.of("sh", "-c", line.toString());
+        Map<String, String> env = new HashMap<>(lifeboat.env);
+        env.put("LC_ALL", "C");
+        LifeboatCli.Run ascii = run(sh, env, List.of("snapshots"));
+        assertThat(ascii.exit()).as("%s", ascii).isEqualTo(253);
+        assertThat(ascii.out() + ascii.err()).isEmpty();
+        env.put("LC_ALL", "C.UTF-8");
+        LifeboatCli.Run utf8 = run(sh, env, List.of("snapshots"));
+        assertThat(utf8.exit()).as("%s", utf8).isEqualTo(Resident.DECLINED_STATUS);
+        assertThat(lifeboat.ok("resident", "status", "--json").json().get("declined").asInt()).isEqualTo(1);
     }
 
     private LifeboatCli.Run client(String client, Map<String, String> env, String... args) throws Exception {
