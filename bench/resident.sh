@@ -23,10 +23,13 @@ resident_start() {
   resident_start_seconds=$(python3 -c "print(round($(date +%s.%N) - $t0, 2))")
 }
 
-# The report's line about how Lifeboat ran.
+# The report's line about how Lifeboat ran, and through which client the launcher beside the build's jar reaches
+# the resident process (scripts/find-jdk.sh: the native one when the build compiled it).
 resident_note() {
   if [ "$BENCH_RESIDENT" = 1 ]; then
-    echo "lifeboat ran with a resident process (BENCH_RESIDENT=1): \`lifeboat resident start\` took ${resident_start_seconds:-?} s before the first timed step (in no step), with its warm-up on synthetic data${1:-}"
+    local client="the JVM client (no native lifeboat-client beside the build's jar)"
+    [ -x "$root/lifeboat-cli/target/lifeboat-client" ] && client="the native client (lifeboat-client)"
+    echo "lifeboat ran with a resident process (BENCH_RESIDENT=1): \`lifeboat resident start\` took ${resident_start_seconds:-?} s before the first timed step (in no step), with its warm-up on synthetic data; each command reached it through $client${1:-}"
   else
     echo "lifeboat ran a fresh JVM per command"
   fi
