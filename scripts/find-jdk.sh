@@ -126,20 +126,22 @@ lifeboat_try_resident() {
   lifeboat_process_context
   local client
   client="$(dirname "$jar")/lifeboat-client"
-  if [ -x "$client" ]; then
-    "$client" "$sock" "$@" || status=$?
-  fi
-  # without a native client, or when it asks for the JVM client (253: non-ASCII bytes in a locale that is not
-  # UTF-8), or when it cannot run here (126, 127: another libc or architecture, a noexec mount)
-  if [ "$status" = 126 ] || [ "$status" = 127 ]; then
-    echo "lifeboat: cannot run the resident process's native client '$client' here; using the JVM client" >&2
-    echo "HINT: rebuild Lifeboat on this machine ('./mvnw package -DskipTests'), or delete that file" >&2
-  fi
-  if [ ! -x "$client" ] || [ "$status" = 253 ] || [ "$status" = 126 ] || [ "$status" = 127 ]; then
-    status=0
-    "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -Xlog:cds=off -Xlog:aot=off \
-      -cp "$jar" dev.lifeboat.cli.ResidentClient "$sock" "$@" || status=$?
-  fi
+  # 253 without a native client, or from it: non-ASCII bytes in a locale that is not UTF-8
+  status=253
+  [ ! -x "$client" ] || { status=0; "$client" "$sock" "$@" || status=$?; }
+  # the JVM client in those cases, and when the native one cannot run here (126, 127: another libc or
+  # architecture, a noexec mount)
+  case $status in
+    126 | 127)
+      echo "lifeboat: cannot run the resident process's native client '$client' here; using the JVM client" >&2
+      echo "HINT: rebuild Lifeboat on this machine ('./mvnw package -DskipTests'), or delete that file" >&2
+      ;;&
+    126 | 127 | 253)
+      status=0
+      "$JAVA_HOME/bin/java" -XX:TieredStopAtLevel=1 -XX:+UseSerialGC -Xmx64m -Xlog:cds=off -Xlog:aot=off \
+        -cp "$jar" dev.lifeboat.cli.ResidentClient "$sock" "$@" || status=$?
+      ;;
+  esac
   [ "$status" = 254 ] || exit "$status"
 }
 

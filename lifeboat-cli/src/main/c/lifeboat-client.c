@@ -46,6 +46,10 @@
 
 extern char **environ;
 
+/* What the client forwards to the process as Ctrl-C (and sends no request on, while connecting). */
+static const int STOP_SIGNALS[] = {SIGINT, SIGTERM, SIGHUP};
+#define STOP_SIGNAL_COUNT (sizeof STOP_SIGNALS / sizeof STOP_SIGNALS[0])
+
 static volatile sig_atomic_t signalled = 0;
 static int sock = -1;
 
@@ -72,8 +76,16 @@ static void put(struct buf *b, const void *p, size_t n) {
     b->len += n;
 }
 
+static void be32(unsigned char *at, uint32_t v) {
+    at[0] = (unsigned char) (v >> 24);
+    at[1] = (unsigned char) (v >> 16);
+    at[2] = (unsigned char) (v >> 8);
+    at[3] = (unsigned char) v;
+}
+
 static void put_int(struct buf *b, uint32_t v) {
-    unsigned char be[4] = {v >> 24, v >> 16, v >> 8, v};
+    unsigned char be[4];
+    be32(be, v);
     put(b, be, 4);
 }
 
@@ -182,10 +194,22 @@ static int connect_to(const char *socket_path) {
     return fd;
 }
 
-static int lost(const char *socket_path, const char *why) {
+/*
+ * The status of a conversation that broke off: 254, having printed nothing, before the process took the command
+ * (the launcher then runs it itself); after that 1, saying so, as the JVM client does.
+ */
+static int broken(int accepted, const char *socket_path, const char *why) {
+    if (!accepted) {
+        return DECLINED_STATUS;
+    }
     fprintf(stderr, "lifeboat: lost the resident process while it ran the command (%s)\n", why);
     fprintf(stderr, "HINT: see its log beside '%s'; 'lifeboat resident status' says whether it runs\n", socket_path);
     return 1;
+}
+
+/* Why read_fully failed. */
+static const char *read_failure(void) {
+    return errno == 0 ? "it stopped" : strerror(errno);
 }
 
 static int has_high_bytes(const char *s) {
@@ -228,9 +252,9 @@ static int run(const char *socket_path, int argc, char **argv) {
     // a signal while connecting finds the socket set, so the request is never sent
     sigset_t stop, before;
     sigemptyset(&stop);
-    sigaddset(&stop, SIGINT);
-    sigaddset(&stop, SIGTERM);
-    sigaddset(&stop, SIGHUP);
+    for (size_t i = 0; i < STOP_SIGNAL_COUNT; i++) {
+        sigaddset(&stop, STOP_SIGNALS[i]);
+    }
     sigprocmask(SIG_BLOCK, &stop, &before);
     sock = connect_to(socket_path);
     sigprocmask(SIG_SETMASK, &before, NULL);
@@ -244,20 +268,19 @@ static int run(const char *socket_path, int argc, char **argv) {
     put_bytes(&req, cwd, strlen(cwd));
     unsigned char tty = (unsigned char) terminal();
     put(&req, &tty, 1);
+    // the count goes before the entries: written once they are
+    size_t count_at = req.len;
     uint32_t count = 0;
-    for (char **e = environ; *e != NULL; e++) {
-        if (strchr(*e, '=') != NULL) {
-            count++;
-        }
-    }
-    put_int(&req, count);
+    put_int(&req, 0);
     for (char **e = environ; *e != NULL; e++) {
         char *eq = strchr(*e, '=');
         if (eq != NULL) {
             put_bytes(&req, *e, (size_t) (eq - *e));
             put_bytes(&req, eq + 1, strlen(eq + 1));
+            count++;
         }
     }
+    be32(req.data + count_at, count);
     put_int(&req, (uint32_t) argc);
     for (int i = 0; i < argc; i++) {
         put_bytes(&req, argv[i], strlen(argv[i]));
@@ -282,16 +305,14 @@ static int run(const char *socket_path, int argc, char **argv) {
     for (;;) {
         unsigned char head[5];
         if (read_fully(head, sizeof head) != 0) {
-            int eof = errno == 0;
-            return accepted ? lost(socket_path, eof ? "it stopped" : strerror(errno)) : DECLINED_STATUS;
+            return broken(accepted, socket_path, read_failure());
         }
         uint32_t n = (uint32_t) head[1] << 24 | (uint32_t) head[2] << 16 | (uint32_t) head[3] << 8 | head[4];
         if (n > MAX_FRAME) {
-            return accepted ? lost(socket_path, "bad frame length") : DECLINED_STATUS;
+            return broken(accepted, socket_path, "bad frame length");
         }
         if (read_fully(frame, n) != 0) {
-            int eof = errno == 0;
-            return accepted ? lost(socket_path, eof ? "it stopped" : strerror(errno)) : DECLINED_STATUS;
+            return broken(accepted, socket_path, read_failure());
         }
         switch (head[0]) {
             case FRAME_ACCEPTED:
@@ -307,17 +328,14 @@ static int run(const char *socket_path, int argc, char **argv) {
                 break;
             case FRAME_EXIT:
                 if (n < 4) {
-                    return accepted ? lost(socket_path, "bad exit frame") : DECLINED_STATUS;
+                    return broken(accepted, socket_path, "bad exit frame");
                 }
                 return (int) ((uint32_t) frame[0] << 24 | (uint32_t) frame[1] << 16 | (uint32_t) frame[2] << 8
                               | frame[3]);
             case FRAME_DECLINE:
-                if (!printed) {
-                    return DECLINED_STATUS;
-                }
-                return accepted ? lost(socket_path, "declined after output") : DECLINED_STATUS;
+                return printed ? broken(accepted, socket_path, "declined after output") : DECLINED_STATUS;
             default:
-                return accepted ? lost(socket_path, "unknown frame type") : DECLINED_STATUS;
+                return broken(accepted, socket_path, "unknown frame type");
         }
     }
 }
@@ -331,11 +349,10 @@ int main(int argc, char **argv) {
     memset(&sa, 0, sizeof sa);
     sa.sa_handler = on_signal;
     sigemptyset(&sa.sa_mask);
-    int stops[] = {SIGINT, SIGTERM, SIGHUP};
-    for (size_t i = 0; i < sizeof stops / sizeof stops[0]; i++) {
+    for (size_t i = 0; i < STOP_SIGNAL_COUNT; i++) {
         struct sigaction old;
-        if (sigaction(stops[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
-            sigaction(stops[i], &sa, NULL);
+        if (sigaction(STOP_SIGNALS[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN) {
+            sigaction(STOP_SIGNALS[i], &sa, NULL);
         }
     }
     sa.sa_handler = on_alarm;

@@ -65,7 +65,7 @@ class ResidentClientsIT {
     /** The build compiles the native client wherever a C compiler is installed (see src/main/c/build.sh). */
     @Test
     void theBuildCompilesTheNativeClientWhereACompilerIs() throws Exception {
-        assumeTrue(compilerInstalled(), "no C compiler: the launcher uses the JVM client");
+        assumeTrue(installed("cc", "gcc", "clang"), "no C compiler: the launcher uses the JVM client");
         assertThat(NATIVE).isRegularFile().isExecutable();
     }
 
@@ -117,16 +117,9 @@ class ResidentClientsIT {
         try (RandomAccessFile f = new RandomAccessFile(big.resolve("zeros.bin").toFile(), "rw")) {
             f.setLength(16L << 30);
         }
-        StringBuilder line = new StringBuilder("trap '' HUP; exec");
-        for (String word : command(client, socket, List.of("backup", "--type", "files", big.toString()))) {
-            line.append(" '").append(word).append('\'');
-        }
-        ProcessBuilder pb = new ProcessBuilder("sh", "-c", line.toString());
-        pb.environment().clear();
-        pb.environment().putAll(lifeboat.env);
-        pb.directory(Path.of(cwd).toFile());
-        pb.redirectErrorStream(true);
-        Process p = pb.start();
+        String line = "trap '' HUP; exec" + shellWords(command(client, socket, List.of("backup", "--type", "files",
+                big.toString())));
+        Process p = process(List.of("sh", "-c", line), lifeboat.env).redirectErrorStream(true).start();
         StringBuffer printed = new StringBuffer();
         Thread reader = Thread.ofPlatform().start(() -> {
             byte[] b = new byte[4096];
@@ -165,17 +158,14 @@ class ResidentClientsIT {
     @ParameterizedTest
     @ValueSource(strings = {"native", "jvm"})
     void onATerminalTheCommandDrawsItsProgressBar(String client) throws Exception {
-        assumeTrue(new ProcessBuilder("sh", "-c", "command -v script").start().waitFor() == 0, "no script(1)");
+        assumeTrue(installed("script"), "no script(1)");
         Path data = Files.createDirectories(dir.resolve("bar"));
         byte[] noise = new byte[48 << 20];
         new java.util.Random(7).nextBytes(noise);
         Files.write(data.resolve("noise.bin"), noise);
         List<String> args = List.of("backup", "--type", "files", data.toString());
-        StringBuilder line = new StringBuilder();
-        for (String word : command(client, socket, args)) {
-            line.append(" '").append(word.replace("'", "'\\''")).append('\'');
-        }
-        LifeboatCli.Run onTerminal = run(List.of("script", "-qec", line.toString(), "/dev/null"), lifeboat.env, args);
+        LifeboatCli.Run onTerminal = run(List.of("script", "-qec", shellWords(command(client, socket, args)), "/dev/null"),
+                lifeboat.env, args);
         assertThat(onTerminal.exit()).as("%s", onTerminal).isZero();
         assertThat(onTerminal.out()).as("%s", onTerminal).contains("\u001b[").contains("backup").contains("saved");
 
@@ -192,11 +182,8 @@ class ResidentClientsIT {
     @Test
     void nonAsciiInALocaleThatIsNotUtf8GoesToTheJvmClient() throws Exception {
         // the value's bytes from printf, whatever charset this JVM hands the environment over in
-        StringBuilder line = new StringBuilder("LIFEBOAT_NOTE=\"$(printf 'd\\303\\251j\\303\\240 vu')\" exec");
-        for (String word : command("native", socket, List.of("snapshots"))) {
-            line.append(" '").append(word).append('\'');
-        }
-        List<String> sh = List.of("sh", "-c", line.toString());
+        List<String> sh = List.of("sh", "-c", "LIFEBOAT_NOTE=\"$(printf 'd\\303\\251j\\303\\240 vu')\" exec"
+                + shellWords(command("native", socket, List.of("snapshots"))));
         Map<String, String> env = new HashMap<>(lifeboat.env);
         env.put("LC_ALL", "C");
         LifeboatCli.Run ascii = run(sh, env, List.of("snapshots"));
@@ -227,14 +214,27 @@ class ResidentClientsIT {
         return command;
     }
 
-    /** Runs a client with exactly {@code env} in the resident process's folder, stdin empty. */
-    private LifeboatCli.Run run(List<String> command, Map<String, String> env, List<String> args) throws Exception {
-        ProcessBuilder pb = new ProcessBuilder(command).redirectInput(ProcessBuilder.Redirect.from(
-                Path.of("/dev/null").toFile()));
+    /** A client's process with exactly {@code env}, in the resident process's folder. */
+    private ProcessBuilder process(List<String> command, Map<String, String> env) {
+        ProcessBuilder pb = new ProcessBuilder(command).directory(Path.of(cwd).toFile());
         pb.environment().clear();
         pb.environment().putAll(env);
-        pb.directory(Path.of(cwd).toFile());
-        Process p = pb.start();
+        return pb;
+    }
+
+    /** Words for sh, each quoted, each after a space. */
+    private static String shellWords(List<String> words) {
+        StringBuilder line = new StringBuilder();
+        for (String word : words) {
+            line.append(" '").append(word.replace("'", "'\\''")).append('\'');
+        }
+        return line.toString();
+    }
+
+    /** Runs a client with exactly {@code env} in the resident process's folder, stdin empty. */
+    private LifeboatCli.Run run(List<String> command, Map<String, String> env, List<String> args) throws Exception {
+        Process p = process(command, env).redirectInput(ProcessBuilder.Redirect.from(Path.of("/dev/null").toFile()))
+                .start();
         CompletableFuture<String> out = CompletableFuture.supplyAsync(() -> read(p, false));
         CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> read(p, true));
         assertThat(p.waitFor(2, TimeUnit.MINUTES)).isTrue();
@@ -249,9 +249,10 @@ class ResidentClientsIT {
         }
     }
 
-    private static boolean compilerInstalled() throws Exception {
-        for (String cc : List.of("cc", "gcc", "clang")) {
-            if (new ProcessBuilder("sh", "-c", "command -v " + cc).start().waitFor() == 0) {
+    /** Whether any of the programs is on PATH. */
+    private static boolean installed(String... programs) throws Exception {
+        for (String program : programs) {
+            if (new ProcessBuilder("sh", "-c", "command -v " + program).start().waitFor() == 0) {
                 return true;
             }
         }

@@ -6,14 +6,12 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 import java.io.ByteArrayOutputStream;
-import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.List;
@@ -32,8 +30,7 @@ class ResidentServerTest {
     private LifeboatCli lifeboat;
     private Path runtime;
     private Path socket;
-    private ResidentServer server;
-    private Thread serving;
+    private InProcessResident resident;
     private final String cwd = System.getProperty("user.dir");
 
     @BeforeEach
@@ -45,16 +42,13 @@ class ResidentServerTest {
 
     @AfterEach
     void tearDown() throws Exception {
-        if (server != null) {
-            server.stop();
-            serving.join(10_000);
+        if (resident != null) {
+            resident.stop();
         }
     }
 
     private void start(Map<String, String> env, Path jar) throws Exception {
-        InProcessResident resident = InProcessResident.start(socket, env, cwd, jar);
-        server = resident.server();
-        serving = resident.serving();
+        resident = InProcessResident.start(socket, env, cwd, jar);
     }
 
     private LifeboatCli.Run client(Map<String, String> env, String cwd, String... args) {
@@ -135,16 +129,16 @@ class ResidentServerTest {
         assertThat(client(lifeboat.env, cwd, "snapshots").exit()).isZero();
         Files.setLastModifiedTime(jar, FileTime.from(Instant.now()));
         assertThat(client(lifeboat.env, cwd, "snapshots").exit()).isEqualTo(Resident.DECLINED_STATUS);
-        serving.join(10_000);
-        assertThat(serving.isAlive()).isFalse();
+        resident.serving().join(10_000);
+        assertThat(resident.serving().isAlive()).isFalse();
         assertThat(socket).doesNotExist();
-        server = null;
+        resident = null;
 
         start(lifeboat.env, null);
         assertThat(lifeboat.ok("resident", "stop").out()).contains("stopped the resident process");
-        serving.join(10_000);
-        assertThat(serving.isAlive()).isFalse();
-        server = null;
+        resident.serving().join(10_000);
+        assertThat(resident.serving().isAlive()).isFalse();
+        resident = null;
         LifeboatCli.Run status = lifeboat.run("resident", "status");
         assertThat(status.exit()).isEqualTo(14);
         assertThat(status.out()).contains("no resident process runs for " + cwd);
