@@ -83,6 +83,10 @@ static void be32(unsigned char *at, uint32_t v) {
     at[3] = (unsigned char) v;
 }
 
+static uint32_t get32(const unsigned char *at) {
+    return (uint32_t) at[0] << 24 | (uint32_t) at[1] << 16 | (uint32_t) at[2] << 8 | at[3];
+}
+
 static void put_int(struct buf *b, uint32_t v) {
     unsigned char be[4];
     be32(be, v);
@@ -307,7 +311,7 @@ static int run(const char *socket_path, int argc, char **argv) {
         if (read_fully(head, sizeof head) != 0) {
             return broken(accepted, socket_path, read_failure());
         }
-        uint32_t n = (uint32_t) head[1] << 24 | (uint32_t) head[2] << 16 | (uint32_t) head[3] << 8 | head[4];
+        uint32_t n = get32(head + 1);
         if (n > MAX_FRAME) {
             return broken(accepted, socket_path, "bad frame length");
         }
@@ -330,8 +334,7 @@ static int run(const char *socket_path, int argc, char **argv) {
                 if (n < 4) {
                     return broken(accepted, socket_path, "bad exit frame");
                 }
-                return (int) ((uint32_t) frame[0] << 24 | (uint32_t) frame[1] << 16 | (uint32_t) frame[2] << 8
-                              | frame[3]);
+                return (int) get32(frame);
             case FRAME_DECLINE:
                 return printed ? broken(accepted, socket_path, "declined after output") : DECLINED_STATUS;
             default:
