@@ -37,6 +37,15 @@ import java.util.Map;
                 + "command running). Set LIFEBOAT_RESIDENT=off to bypass it."})
 final class ResidentCommand extends CliCommand {
     private static final String NATIVE_ACCESSORS = "-Djdk.reflect.useNativeAccessorOnly=true";
+    /**
+     * The launcher's startup cache (scripts/find-jdk.sh). A JDK 25 AOT cache holds method profiles of `lifeboat
+     * train` as well, and the JIT compiles the hot methods by those at first: the warm-up's code was then compiled
+     * again in the first commands (first 1 GiB backup of the benchmark corpus: 420 compilations and 14.2-15.0
+     * CPU-s in 7.9-8.6 s, against 265-292 compilations and 11.5-11.9 CPU-s in 6.5-6.7 s without the cache, three
+     * starts each; the second backup 6.5-7.1 s against 6.0-6.5 s). A process that warms itself up starts without it,
+     * about a second later.
+     */
+    private static final String AOT_CACHE = "-XX:AOTCache=";
 
     @Parameters(index = "0", paramLabel = "ACTION", description = "start, stop or status")
     String action;
@@ -98,7 +107,7 @@ final class ResidentCommand extends CliCommand {
             // native reflection accessors start faster but stay slower once hot (JSON decoding calls them for every
             // node of a snapshot tree): a long-lived process wants the JDK's default. Warm no-change backups of
             // 20,000 files took 0.56 to 0.75 s without them, 0.59 to 0.81 s with them
-            if (!option.equals(NATIVE_ACCESSORS)) {
+            if (!option.equals(NATIVE_ACCESSORS) && !(warmUp && option.startsWith(AOT_CACHE))) {
                 command.add(option);
             }
         }
