@@ -29,7 +29,7 @@ class ResidentWarmupTest {
         ResidentWarmup.Result result = ResidentWarmup.run(parent, env);
 
         assertThat(result.failures()).isEmpty();
-        assertThat(result.commands()).isEqualTo(1 + 5 * ResidentWarmup.ROUNDS);
+        assertThat(result.commands()).isEqualTo(1 + 5 * ResidentWarmup.ROUNDS + 2 * ResidentWarmup.PRIMING_BACKUPS);
         try (var left = Files.list(parent)) {
             assertThat(left).isEmpty();
         }
