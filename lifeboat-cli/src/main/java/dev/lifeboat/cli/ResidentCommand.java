@@ -40,10 +40,9 @@ final class ResidentCommand extends CliCommand {
     /**
      * The launcher's startup cache (scripts/find-jdk.sh). A JDK 25 AOT cache holds method profiles of `lifeboat
      * train` as well, and the JIT compiles the hot methods by those at first: the warm-up's code was then compiled
-     * again in the first commands (first 1 GiB backup of the benchmark corpus: 420 compilations and 14.2-15.0
-     * CPU-s in 7.9-8.6 s, against 265-292 compilations and 11.5-11.9 CPU-s in 6.5-6.7 s without the cache, three
-     * starts each; the second backup 6.5-7.1 s against 6.0-6.5 s). A process that warms itself up starts without it,
-     * about a second later.
+     * again in the first commands (first 1 GiB backup of the benchmark corpus: 419-462 compilations and 14.2-15.0
+     * CPU-s in 7.9-8.9 s, against 265-297 compilations and 11.5-13.9 CPU-s in 6.5-8.2 s without the cache, six
+     * alternating pairs, as in the README). A process that warms itself up starts without it, about a second later.
      */
     private static final String AOT_CACHE = "-XX:AOTCache=";
 
